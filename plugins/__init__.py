@@ -1,0 +1,1 @@
+"""Built-in git-agent policy plugins, registered through the `git_agent` entry-point group."""

@@ -1,0 +1,48 @@
+"""The plan's checks: commands run in the content to promote; a failing one refuses promotion."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from supervisor.context import RuleContext
+from supervisor.hookspecs import hookimpl
+from supervisor.violations import Violation
+
+
+@hookimpl
+def git_agent_before_promote(ctx: RuleContext, root: Path) -> Sequence[Violation]:
+    plan = ctx.rules.plan
+    if plan is None:
+        return []
+    found = []
+    for check in plan.checks:
+        argv = shlex.split(check.run) if isinstance(check.run, str) else check.run
+        problem = _run(argv, root, check.timeout)
+        if problem:
+            found.append(
+                Violation(rule="check.failed", path=None, message=f"check {check.name!r} {problem}")
+            )
+    return found
+
+
+def _run(argv: list[str], root: Path, timeout: float) -> str | None:
+    try:
+        proc = subprocess.run(
+            argv,
+            cwd=root,
+            capture_output=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"timed out after {timeout:g}s"
+    except OSError as exc:
+        return f"could not run: {exc.strerror}"
+    if proc.returncode == 0:
+        return None
+    tail = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()[-3:]
+    return f"failed with exit {proc.returncode}" + (": " + " | ".join(tail) if tail else "")

@@ -1,0 +1,26 @@
+"""Scope rules: every changed path, both sides of a rename, must be allowed and not denied."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from supervisor.changes import Change
+from supervisor.context import RuleContext
+from supervisor.hookspecs import hookimpl
+from supervisor.violations import Violation
+
+
+@hookimpl
+def git_agent_check_path(change: Change, ctx: RuleContext) -> Sequence[Violation]:
+    paths = [change.path] if change.old_path is None else [change.old_path, change.path]
+    return [v for path in paths if (v := _check(path, ctx)) is not None]
+
+
+def _check(path: str, ctx: RuleContext) -> Violation | None:
+    if ctx.rules.denied(path):
+        return Violation(rule="scope.denied", path=path, message="path is denied by the scope")
+    if not ctx.rules.allowed(path):
+        return Violation(
+            rule="scope.outside", path=path, message="path is outside the allowed scope"
+        )
+    return None

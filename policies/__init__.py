@@ -1,0 +1,1 @@
+"""Ready policy presets, read by `git agent init --preset NAME`."""

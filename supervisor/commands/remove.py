@@ -1,0 +1,23 @@
+"""`git agent remove <feature> [--force]`: worktree and shadow go; branch and checkpoints stay."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+
+from supervisor.commands import feature
+from supervisor.lifecycle import remove
+from supervisor.output import Output
+
+
+def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
+    with feature(env, cwd, args.feature) as found:
+        saved = remove(found, args.force)
+    if args.json:
+        out.json({"feature": found.name, "removed": True, "checkpointed": saved})
+    else:
+        kept = " (unsaved work checkpointed first)" if saved else ""
+        out.line(
+            f"removed {found.name}{kept}; branch agent/{found.name} and its checkpoints remain"
+        )
+    return 0

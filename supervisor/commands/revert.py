@@ -1,0 +1,29 @@
+"""`git agent revert <feature> [--to N] [--paths P...] [--violating] [--worktree]`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+
+from supervisor.commands import feature
+from supervisor.output import Output, quote_path
+from supervisor.revert import revert
+
+
+def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
+    with feature(env, cwd, args.feature) as found:
+        done = revert(found, args.to, args.paths, args.violating, args.worktree)
+    if args.json:
+        out.json(done.as_json())
+        return 0
+    out.line(f"saved the state before the revert as checkpoint {done.saved}")
+    for path in done.paths:
+        out.line(f"reverted {quote_path(path)}")
+    out.line(
+        f"{len(done.paths)} paths back to checkpoint {done.target}; now checkpoint {done.checkpoint}"
+    )
+    if done.worktree_saved:
+        out.line(
+            f"worktree changes kept in refs/agent/{found.name}/worktree ({done.worktree_saved[:12]})"
+        )
+    return 0

@@ -1,0 +1,51 @@
+"""The one family of expected errors; `cli.main` maps each to its exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_USAGE = 2
+EXIT_OPERATIONAL = 3
+EXIT_INTERRUPTED = 130
+
+
+class FatalError(Exception):
+    """An expected failure: one line for the user, no traceback."""
+
+    exit_code = EXIT_OPERATIONAL
+
+
+class UsageError(FatalError):
+    """Bad arguments, unknown feature, invalid name (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(UsageError):
+    """A malformed policy or plan: `FILE:LINE: message` (exit 2)."""
+
+    def __init__(self, file: str, message: str, line: int | None = None) -> None:
+        where = f"{file}:{line}" if line is not None else file
+        super().__init__(f"{where}: {message}")
+        self.file = file
+        self.line = line
+
+
+class OperationalError(FatalError):
+    """git, I/O or lock failures (exit 3)."""
+
+    exit_code = EXIT_OPERATIONAL
+
+
+class GitError(OperationalError):
+    """A git operation failed."""
+
+
+class LockTimeout(OperationalError):
+    """Another process held a feature's lock for too long."""
+
+
+class Refused(FatalError):
+    """A refused operation: violations stand or work would be lost (exit 1)."""
+
+    exit_code = EXIT_VIOLATIONS

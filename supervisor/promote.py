@@ -1,0 +1,143 @@
+"""Promotion: validated shadow state becomes a commit on agent/<feature>, crash-safe by journal.
+
+The journal is written before the first change. Any later command on the feature that finds a
+journal rolls forward: the worktree and the branch end up both at the new commit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from supervisor.engine import before_promote
+from supervisor.errors import OperationalError, Refused
+from supervisor.gitio import run_git
+from supervisor.settings import fault
+from supervisor.workspace import Feature, Report
+
+
+class PromotionRefused(Refused):
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Promotion:
+    checkpoint: int
+    commit: str | None  # None: nothing new to promote
+    report: Report
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "checkpoint": self.checkpoint,
+            "commit": self.commit,
+            "promoted": self.commit is not None,
+        }
+
+
+def promote(feature: Feature, message: str | None = None) -> Promotion:
+    repo, settings = feature.repo, feature.ws.settings
+    number, tip, _ = feature.checkpoint("before promotion")
+    tree = repo.commit_tree(tip)
+    report = feature.evaluate(tree)
+    extra = (
+        before_promote(feature.ws.plugins, feature.context(), feature.shadow) if report.ok else []
+    )
+    report = Report(report.violations + extra, report.changes)
+    feature.record(report)
+    if not report.ok:
+        raise PromotionRefused(f"promotion of {feature.name} refused: {_count(report)}", report)
+    head = repo.ref(feature.branch)
+    if head is None:
+        raise OperationalError(f"branch agent/{feature.name} is missing")
+    if repo.commit_tree(head) == tree:
+        return Promotion(number, None, report)
+    commit = repo.create_commit(tree, [head], _message(feature, number, message))
+    fault(settings, "promote:commit")
+    _check_worktree(feature, head, commit)
+    journal = feature.ws.layout.journal(feature.name)
+    _write_journal(journal, {"old": head, "new": commit, "checkpoint": number})
+    fault(settings, "promote:journal")
+    run_git(["read-tree", "-m", "-u", head, commit], feature.worktree)
+    fault(settings, "promote:worktree")
+    repo.set_ref(feature.branch, commit, f"git-agent: promote checkpoint {number}")
+    fault(settings, "promote:branch")
+    _finish(feature, journal, commit, number)
+    return Promotion(number, commit, report)
+
+
+def roll_forward(feature: Feature) -> bool:
+    """Complete a promotion a crash interrupted; True if there was one."""
+    journal = feature.ws.layout.journal(feature.name)
+    try:
+        entry = json.loads(journal.read_text())
+        old, new, number = entry["old"], entry["new"], int(entry["checkpoint"])
+    except FileNotFoundError:
+        return False
+    except (ValueError, KeyError, TypeError) as exc:
+        raise OperationalError(f"promotion journal {journal} is unreadable: {exc}") from exc
+    head = feature.repo.ref(feature.branch)
+    if head not in (old, new):
+        raise OperationalError(
+            f"branch agent/{feature.name} moved during an interrupted promotion; see {journal}"
+        )
+    _clear_stale_index_lock(feature)
+    run_git(["read-tree", "--reset", "-u", new], feature.worktree)
+    if head == old:
+        feature.repo.set_ref(
+            feature.branch, new, f"git-agent: promote checkpoint {number} (resumed)"
+        )
+    _finish(feature, journal, new, number)
+    return True
+
+
+def _finish(feature: Feature, journal: Path, commit: str, number: int) -> None:
+    feature.ws.state.update(feature.name, promoted_commit=commit, promoted_checkpoint=number)
+    journal.unlink()
+    feature.ws.emit("promote", feature.name, commit=commit, checkpoint=number)
+
+
+def _check_worktree(feature: Feature, head: str, commit: str) -> None:
+    run_git(["update-index", "-q", "--refresh"], feature.worktree, check=False)
+    proc = run_git(["read-tree", "-m", "-u", "-n", head, commit], feature.worktree, check=False)
+    if proc.returncode != 0:
+        raise OperationalError(
+            f"worktree {feature.worktree} has local changes the promotion would overwrite; "
+            f"`git agent revert {feature.name} --worktree` discards them (keeping a copy)"
+        )
+
+
+def _write_journal(path: Path, entry: dict[str, object]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w") as handle:
+        json.dump(entry, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _clear_stale_index_lock(feature: Feature) -> None:
+    proc = run_git(["rev-parse", "--git-dir"], feature.worktree)
+    lock = (feature.worktree / proc.stdout.decode().strip() / "index.lock").resolve()
+    lock.unlink(missing_ok=True)
+
+
+def _message(feature: Feature, number: int, message: str | None) -> str:
+    title = (message or "").strip() or f"Promote {feature.name} checkpoint {number}"
+    return (
+        f"{title}\n\nFeature: {feature.name}\nCheckpoint: {number}\n"
+        f"Plan-Hash: {feature.row.plan_hash}\n"
+    )
+
+
+def _count(report: Report) -> str:
+    errors = sum(v.severity == "error" for v in report.violations)
+    return f"{errors} error{'s' * (errors != 1)}"

@@ -1,0 +1,129 @@
+"""Writing trees into a directory byte for byte: the shadow's checkout and every revert."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from supervisor import trees
+from supervisor.gitio import MODE_EXEC, MODE_GITLINK, MODE_LINK, Repo
+from supervisor.snapshot import Cached, stat_key
+
+Progress = Callable[[int], None]
+Change = tuple[bytes, trees.Entry | None, trees.Entry | None]
+
+
+class Writer:
+    """Applies tree entries under `root`, never following a link the agent left in the way."""
+
+    def __init__(self, repo: Repo, root: Path) -> None:
+        self.repo = repo
+        self.root = os.fsencode(root)
+        self._dirs: set[bytes] = set()
+
+    def apply(
+        self, changes: Iterable[Change], progress: Progress | None = None
+    ) -> dict[bytes, Cached | None]:
+        """Make each path hold its new entry (None: absent); return the new cache entries."""
+        written: dict[bytes, Cached | None] = {}
+        removed: list[bytes] = []
+        for count, (path, _, new) in enumerate(changes, 1):
+            if new is None:
+                self.remove(path)
+                removed.append(path)
+                written[path] = None
+            else:
+                written[path] = self.write(path, new)
+            if progress and count % 1000 == 0:
+                progress(count)
+        self._prune_empty_parents(removed)
+        return written
+
+    def write(self, rel: bytes, entry: trees.Entry) -> Cached:
+        mode, oid = entry
+        path = self._prepare(rel)
+        if mode == MODE_GITLINK:
+            os.mkdir(path)
+            return (stat_key(os.lstat(path)), oid, mode)
+        data = self.repo.read_blob(oid)
+        if mode == MODE_LINK:
+            os.symlink(data, path)
+            return (stat_key(os.lstat(path)), oid, mode)
+        perms = 0o777 if mode == MODE_EXEC else 0o666
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, perms)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        return (stat_key(st), oid, mode)
+
+    def remove(self, rel: bytes) -> None:
+        if self._parents_are_dirs(rel):
+            _remove(self.root + b"/" + rel)
+
+    def _prepare(self, rel: bytes) -> bytes:
+        parts = rel.split(b"/")
+        current = self.root
+        for depth, part in enumerate(parts[:-1], 1):
+            current += b"/" + part
+            key = b"/".join(parts[:depth])
+            if key in self._dirs:
+                continue
+            try:
+                if not stat.S_ISDIR(os.lstat(current).st_mode):
+                    os.unlink(current)
+                    os.mkdir(current)
+            except FileNotFoundError:
+                os.mkdir(current)
+            self._dirs.add(key)
+        path = current + b"/" + parts[-1]
+        _remove(path)
+        return path
+
+    def _parents_are_dirs(self, rel: bytes) -> bool:
+        current = self.root
+        for part in rel.split(b"/")[:-1]:
+            current += b"/" + part
+            try:
+                if not stat.S_ISDIR(os.lstat(current).st_mode):
+                    return False
+            except FileNotFoundError:
+                return False
+        return True
+
+    def _prune_empty_parents(self, removed: list[bytes]) -> None:
+        for rel in sorted(removed, key=len, reverse=True):
+            head = rel.rpartition(b"/")[0]
+            while head:
+                try:
+                    os.rmdir(self.root + b"/" + head)
+                except OSError:
+                    break
+                self._dirs.discard(head)
+                head = head.rpartition(b"/")[0]
+
+
+def _remove(path: bytes) -> None:
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def checkout(
+    repo: Repo, tree: bytes | None, root: Path, progress: Progress | None = None
+) -> dict[bytes, Cached]:
+    """Write every entry of `tree` into the empty directory `root`; return the stat cache."""
+    root.mkdir(parents=True, exist_ok=True)
+    written = Writer(repo, root).apply(trees.diff(repo, None, tree), progress)
+    return {path: cached for path, cached in written.items() if cached is not None}

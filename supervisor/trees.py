@@ -1,0 +1,126 @@
+"""Raw git trees as bytes, so names that are not UTF-8 survive; updates touch only changed paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+from supervisor.gitio import MODE_TREE, TREE
+
+Entry = tuple[int, bytes]  # (git mode, raw object id)
+Changes = Mapping[bytes, Entry | None]  # slash-separated path -> new entry, or None to delete
+
+
+class ObjectStore(Protocol):
+    def read(self, oid: bytes) -> tuple[int, bytes]: ...
+    def write(self, kind: int, data: bytes) -> bytes: ...
+
+
+def parse(data: bytes) -> dict[bytes, Entry]:
+    entries: dict[bytes, Entry] = {}
+    pos = 0
+    while pos < len(data):
+        space = data.index(b" ", pos)
+        nul = data.index(b"\0", space)
+        entries[data[space + 1 : nul]] = (int(data[pos:space], 8), data[nul + 1 : nul + 21])
+        pos = nul + 21
+    return entries
+
+
+def _sort_key(item: tuple[bytes, Entry]) -> bytes:
+    name, (mode, _) = item
+    return name + b"/" if mode == MODE_TREE else name
+
+
+def serialize(entries: Mapping[bytes, Entry]) -> bytes:
+    return b"".join(
+        b"%o %s\0%s" % (mode, name, oid)
+        for name, (mode, oid) in sorted(entries.items(), key=_sort_key)
+    )
+
+
+def read_tree(store: ObjectStore, oid: bytes | None) -> dict[bytes, Entry]:
+    return parse(store.read(oid)[1]) if oid else {}
+
+
+def update(store: ObjectStore, tree: bytes | None, changes: Changes) -> bytes | None:
+    """Apply `changes` to `tree`, rewriting only the trees on changed paths; None when empty."""
+    if not changes:
+        return tree
+    entries = read_tree(store, tree)
+    direct: dict[bytes, Entry | None] = {}
+    nested: dict[bytes, dict[bytes, Entry | None]] = {}
+    for path, entry in changes.items():
+        head, sep, rest = path.partition(b"/")
+        if sep:
+            nested.setdefault(head, {})[rest] = entry
+        else:
+            direct[head] = entry
+    for name in direct.keys() | nested.keys():
+        old = entries.get(name)
+        new = _merged(store, old, direct.get(name, old), nested.get(name))
+        if new is None:
+            entries.pop(name, None)
+        else:
+            entries[name] = new
+    return store.write(TREE, serialize(entries)) if entries else None
+
+
+def _merged(
+    store: ObjectStore,
+    old: Entry | None,
+    direct: Entry | None,
+    nested: dict[bytes, Entry | None] | None,
+) -> Entry | None:
+    if nested:
+        subtree = old[1] if old and old[0] == MODE_TREE else None
+        sub = update(store, subtree, nested)
+        if sub is not None:
+            return (MODE_TREE, sub)
+        if direct is old and subtree is not None:
+            return None
+    return direct
+
+
+def walk(
+    store: ObjectStore, tree: bytes | None, prefix: bytes = b""
+) -> Iterator[tuple[bytes, Entry]]:
+    """Every non-tree entry below `tree`, depth first, as (path, entry)."""
+    for name, entry in read_tree(store, tree).items():
+        path = prefix + name
+        if entry[0] == MODE_TREE:
+            yield from walk(store, entry[1], path + b"/")
+        else:
+            yield path, entry
+
+
+def lookup(store: ObjectStore, tree: bytes | None, path: bytes) -> Entry | None:
+    """The entry at `path`, or None."""
+    head, sep, rest = path.partition(b"/")
+    entry = read_tree(store, tree).get(head)
+    if entry is None or not sep:
+        return entry
+    return lookup(store, entry[1], rest) if entry[0] == MODE_TREE else None
+
+
+def diff(
+    store: ObjectStore, old: bytes | None, new: bytes | None, prefix: bytes = b""
+) -> Iterator[tuple[bytes, Entry | None, Entry | None]]:
+    """(path, old entry, new entry) for every non-tree entry that differs; equal subtrees skipped."""
+    if old == new:
+        return
+    before, after = read_tree(store, old), read_tree(store, new)
+    for name in sorted(before.keys() | after.keys()):
+        a, b = before.get(name), after.get(name)
+        if a == b:
+            continue
+        path = prefix + name
+        a_tree = a[1] if a and a[0] == MODE_TREE else None
+        b_tree = b[1] if b and b[0] == MODE_TREE else None
+        leaf = (path, None if a_tree else a, None if b_tree else b)
+        if b_tree and leaf[1]:
+            yield leaf  # a file becomes a directory: remove the file first
+        if a_tree or b_tree:
+            yield from diff(store, a_tree, b_tree, path + b"/")
+        if (leaf[1] or leaf[2]) and not (b_tree and leaf[1]):
+            yield leaf
