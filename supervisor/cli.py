@@ -99,6 +99,28 @@ def build_parser() -> argparse.ArgumentParser:
     _feature(sub)
     sub.add_argument("--force", action="store_true", help="checkpoint unsaved work, then remove")
     _json(sub)
+    sub = commands.add_parser(
+        "check", help="CI: every commit in base..head under the base's policy"
+    )
+    sub.add_argument(
+        "--base", help="the commit the change is judged against (default: @{upstream})"
+    )
+    sub.add_argument("--head", default="HEAD", help="the last commit to check (default HEAD)")
+    sub.add_argument(
+        "--format",
+        choices=("text", "json", "github", "sarif", "junit"),
+        default="text",
+        help="report format (default text)",
+    )
+
+    sub = commands.add_parser("hook", help="git hook entry points (pre-commit, pre-push)")
+    sub.add_argument("name", choices=("pre-commit", "pre-push"), help="which hook")
+    sub.add_argument("hook_args", nargs="*", metavar="ARG", help="what git passes the hook")
+
+    sub = commands.add_parser("install-hooks", help="install the pre-commit and pre-push shims")
+    sub.add_argument(
+        "--uninstall", action="store_true", help="remove them, restoring what was there"
+    )
     return parser
 
 
@@ -111,7 +133,7 @@ def main(
     out = out or Output()
     try:
         args = build_parser().parse_args(argv)
-        module = importlib.import_module(f"supervisor.commands.{args.command}")
+        module = importlib.import_module(f"supervisor.commands.{args.command.replace('-', '_')}")
         code: int = module.run(args, out, os.environ if env is None else env, cwd or os.getcwd())
         return code
     except FatalError as exc:

@@ -41,6 +41,7 @@ def quote_path(path: str) -> str:
 class Output:
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    stdin: IO[str] = field(default_factory=lambda: sys.stdin)
 
     def line(self, text: str = "") -> None:
         self.stdout.write(text + "\n")

@@ -23,11 +23,12 @@ from supervisor.gitio import TREE, Repo
 from supervisor.layout import Layout
 from supervisor.locks import feature_lock
 from supervisor.names import branch_of, chain_of, check_feature
-from supervisor.policy import POLICY_PATH, Plan, Policy, Rules, load_plan, load_policy, preset_text
+from supervisor.policy import Plan, Policy, Rules, load_plan
+from supervisor.policy_source import policy_at
 from supervisor.settings import Settings
 from supervisor.snapshot import Ignored, Snapshot
 from supervisor.state import FeatureRow, State
-from supervisor.trees import lookup, serialize
+from supervisor.trees import serialize
 from supervisor.violations import Violation
 
 TRAILER = re.compile(r"^Checkpoint: (\d+)$", re.MULTILINE)
@@ -91,9 +92,7 @@ class Workspace:
         return Feature(self, row)
 
     def policy_at(self, commit: str) -> Policy:
-        entry = lookup(self.repo, self.repo.commit_tree(commit), POLICY_PATH.encode())
-        data = self.repo.read_blob(entry[1]) if entry else preset_text("default")
-        return load_policy(data, POLICY_PATH if entry else "preset default.toml")
+        return policy_at(self.repo, commit)
 
 
 class Feature:
@@ -122,8 +121,8 @@ class Feature:
     def rules(self) -> Rules:
         return Rules(self.ws.policy_at(self.row.base), self.plan())
 
-    def context(self) -> RuleContext:
-        return RuleContext(self.rules, self.repo, self.shadow, self.name)
+    def context(self, tree: bytes | None = None) -> RuleContext:
+        return RuleContext(self.rules, self.repo, self.shadow, self.name, tree)
 
     # the shadow's state ---------------------------------------------------
     def require_active(self) -> None:
@@ -209,7 +208,7 @@ class Feature:
     # validation -----------------------------------------------------------
     def evaluate(self, tree: bytes | None) -> Report:
         changes = changes_between(self.repo, self.repo.commit_tree(self.row.base), tree)
-        violations = evaluate(self.ws.plugins, self.context(), changes)
+        violations = evaluate(self.ws.plugins, self.context(tree), changes)
         return Report(violations, changes)
 
     def validate(self) -> Report:

@@ -1,0 +1,1 @@
+"""Hook shim templates that `git agent install-hooks` writes into the repository's hooks dir."""

@@ -1,0 +1,141 @@
+"""The gates outside the supervisor: commits and ranges judged by the same plugins.
+
+The policy always comes from the commit the change is judged against (its base), never from
+the change under review: a commit that loosens `.git-agent/policy.toml` is judged by the old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pluggy
+import pygit2
+
+from supervisor.changes import changes_between
+from supervisor.context import RuleContext
+from supervisor.engine import evaluate
+from supervisor.errors import UsageError
+from supervisor.gitio import NULL_OID, Repo
+from supervisor.policy import Plan, Policy, Rules
+from supervisor.violations import Violation
+from supervisor.workspace import Report
+
+
+@dataclass(frozen=True)
+class CommitReport:
+    commit: str
+    summary: str
+    report: Report
+
+
+def judge(
+    repo: Repo,
+    manager: pluggy.PluginManager,
+    rules: Rules,
+    old_tree: bytes | None,
+    new_tree: bytes | None,
+) -> Report:
+    """Every rule over the change from `old_tree` to `new_tree`."""
+    changes = changes_between(repo, old_tree, new_tree)
+    ctx = RuleContext(rules, repo, None, None)
+    return Report(evaluate(manager, ctx, changes), changes)
+
+
+def parent_tree(repo: Repo, commit: str) -> bytes | None:
+    parents = repo.commit_info(commit).parent_ids
+    return repo.commit_tree(str(parents[0])) if parents else None
+
+
+def new_commits(repo: Repo, head: str, hide: Iterable[str]) -> list[str]:
+    """Commits reachable from `head` and from none of `hide`, oldest first."""
+    walker = repo.raw.walk(
+        pygit2.Oid(hex=head), pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.REVERSE
+    )
+    for commit in hide:
+        walker.hide(pygit2.Oid(hex=commit))
+    return [str(c.id) for c in walker]
+
+
+def judge_commits(
+    repo: Repo,
+    manager: pluggy.PluginManager,
+    rules: Rules,
+    commits: Iterable[str],
+) -> Iterator[CommitReport]:
+    """Each commit on its own, against its first parent."""
+    for commit in commits:
+        info = repo.commit_info(commit)
+        report = judge(repo, manager, rules, parent_tree(repo, commit), repo.commit_tree(commit))
+        yield CommitReport(commit, info.message.split("\n", 1)[0], report)
+
+
+def rules_at(policy: Policy, plan: Plan | None = None) -> Rules:
+    return Rules(policy, plan)
+
+
+def remote_tracking(repo: Repo, remote: str | None = None) -> list[str]:
+    """The commits of the remote-tracking branches (of `remote` only, when named)."""
+    prefix = f"refs/remotes/{remote}/" if remote else "refs/remotes/"
+    return [target for ref in repo.refs_under(prefix) if (target := repo.ref(ref))]
+
+
+def resolve_or_none(repo: Repo, rev: str) -> str | None:
+    try:
+        return repo.resolve_commit(rev)
+    except UsageError:
+        return None
+
+
+def all_violations(reports: Iterable[CommitReport]) -> list[tuple[str, Violation]]:
+    return [(r.commit, v) for r in reports for v in r.report.violations]
+
+
+def index_tree(repo: Repo, index_file: Path | None) -> bytes:
+    """The tree of the index git is about to commit (GIT_INDEX_FILE when git set one)."""
+    index = pygit2.Index(str(index_file)) if index_file else repo.raw.index
+    return bytes(index.write_tree(repo.raw).raw)
+
+
+def head_commit(repo: Repo) -> str | None:
+    return None if repo.raw.head_is_unborn else str(repo.raw.head.target)
+
+
+@dataclass(frozen=True)
+class PushedRef:
+    local_ref: str
+    local: str
+    remote_ref: str
+    remote: str
+
+
+def parse_push(lines: Iterable[str]) -> list[PushedRef]:
+    """git's pre-push input: `<local ref> <local sha> <remote ref> <remote sha>` per line."""
+    refs = []
+    for line in lines:
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 4:
+            raise UsageError(f"pre-push: cannot read the line {line.strip()!r}")
+        refs.append(PushedRef(*parts))
+    return refs
+
+
+def pushed_commits(
+    repo: Repo, refs: Iterable[PushedRef], remote: str | None
+) -> list[tuple[str, str]]:
+    """(commit, its range base) for the new commits of every pushed ref; deletions push none."""
+    seen: set[str] = set()
+    out = []
+    for ref in refs:
+        if ref.local == NULL_OID:
+            continue
+        known = ref.remote != NULL_OID and resolve_or_none(repo, ref.remote) is not None
+        hide = [ref.remote] if known else remote_tracking(repo, remote)
+        for commit in new_commits(repo, ref.local, hide):
+            if commit not in seen:
+                seen.add(commit)
+                out.append((commit, ref.remote if known else ""))
+    return out
