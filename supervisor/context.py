@@ -16,6 +16,7 @@ class RuleContext:
     repo: Repo
     root: Path | None = None  # the directory holding the content under review, when there is one
     feature: str | None = None
+    tree: bytes | None = None  # the tree under review (raw id), when the caller knows it
 
     def config(self, plugin: str) -> dict[str, Any]:
         """`[plugins.<plugin>]` of the policy."""

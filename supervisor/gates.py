@@ -39,7 +39,7 @@ def judge(
 ) -> Report:
     """Every rule over the change from `old_tree` to `new_tree`."""
     changes = changes_between(repo, old_tree, new_tree)
-    ctx = RuleContext(rules, repo, None, None)
+    ctx = RuleContext(rules, repo, None, None, new_tree)
     return Report(evaluate(manager, ctx, changes), changes)
 
 

@@ -94,12 +94,11 @@ def load_plan(data: bytes, file: str) -> Plan:
 
 
 def preset_text(name: str) -> bytes:
-    try:
-        return resources.files("git_agent_policies").joinpath(f"{name}.toml").read_bytes()
-    except FileNotFoundError:
-        from supervisor.errors import UsageError
+    from supervisor.errors import UsageError
 
-        raise UsageError(f"unknown preset {name!r}: choose from {', '.join(presets())}") from None
+    if name not in presets():  # never a path: `../x` or `/tmp/x` must not reach a file
+        raise UsageError(f"unknown preset {name!r}: choose from {', '.join(presets())}")
+    return resources.files("git_agent_policies").joinpath(f"{name}.toml").read_bytes()
 
 
 def presets() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ _KEY = re.compile(
     r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
 )
 _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_AT_END = "(at end of document)"
 
 
 def _split_key(text: str) -> list[str]:
@@ -44,14 +46,28 @@ def key_lines(text: str) -> dict[tuple[str, ...], int]:
     return lines
 
 
-def locate(text: str, loc: tuple[str | int, ...]) -> int | None:
-    """The line of the deepest known prefix of `loc`."""
+def locate(text: str, loc: tuple[str | int, ...], value: object = None) -> int | None:
+    """The line of the deepest known prefix of `loc` (of the bad string, in a multi-line array)."""
     known = key_lines(text)
     path = tuple(str(part) for part in loc)
     while path:
         if path in known:
-            return known[path]
+            found = known[path]
+            if len(path) < len(loc) and isinstance(value, str):
+                return _string_line(text, found, value) or found
+            return found
         path = path[:-1]
+    return None
+
+
+def _string_line(text: str, start: int, value: str) -> int | None:
+    """The first line from `start` on, before the next key or table, quoting `value`."""
+    quoted = (json.dumps(value, ensure_ascii=False), f"'{value}'")
+    for number, line in enumerate(text.splitlines()[start - 1 :], start):
+        if number > start and (_HEADER.match(line) or _KEY.match(line)):
+            return None
+        if any(q in line for q in quoted):
+            return number
     return None
 
 
@@ -62,6 +78,8 @@ def parse(text: str, file: str) -> dict[str, Any]:
         message = str(exc)
         match = _AT_LINE.search(message)
         line = int(match.group(1)) if match else None
+        if _AT_END in message:
+            line, message = max(1, len(text.splitlines())), message.replace(_AT_END, "")
         raise ConfigError(file, _AT_LINE.sub("", message).strip(), line) from exc
 
 
@@ -78,7 +96,7 @@ def load_model(model: type[Model], data: bytes, file: str) -> Model:
         loc = tuple(error["loc"])
         where = ".".join(str(p) for p in loc) or "(top level)"
         message = _message(error["type"], error["msg"], where)
-        raise ConfigError(file, message, locate(text, loc)) from exc
+        raise ConfigError(file, message, locate(text, loc, error.get("input"))) from exc
 
 
 def _message(kind: str, msg: str, where: str) -> str:

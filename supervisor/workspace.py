@@ -127,7 +127,7 @@ class Feature:
     # the shadow's state ---------------------------------------------------
     def require_active(self) -> None:
         if self.row.state != "active":
-            raise OperationalError(f"feature {self.name} is {self.row.state}")
+            raise UsageError(f"feature {self.name} is {self.row.state}")
 
     def snapshot(self) -> Snapshot:
         self.require_active()
