@@ -20,7 +20,8 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         from supervisor.errors import UsageError
 
-        raise UsageError(f"{self.prog}: {message}")
+        command = self.prog.removeprefix("git-agent").strip()
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _feature(sub: argparse.ArgumentParser) -> None:

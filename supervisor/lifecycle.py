@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,12 +14,13 @@ import pygit2
 
 from supervisor import shadow as shadow_io
 from supervisor.errors import FatalError, Refused, UsageError
-from supervisor.gitio import SIGNATURE, run_git
+from supervisor.gitio import SIGNATURE, TREE, run_git
 from supervisor.names import branch_of, chain_of, check_feature
 from supervisor.policy import load_plan, plan_hash
 from supervisor.snapshot import Snapshot, never_ignored
 from supervisor.state import FeatureRow
-from supervisor.workspace import Feature, Workspace
+from supervisor.trees import serialize
+from supervisor.workspace import SHADOW_MARKER, Feature, Workspace
 
 Progress = Callable[[int, int], None]
 
@@ -114,6 +116,7 @@ def _make_shadow(ws: Workspace, row: FeatureRow, progress: Progress | None) -> N
     own = pygit2.init_repository(str(shadow), initial_head=f"agent/{row.name}")
     alternates = Path(own.path) / "objects" / "info" / "alternates"
     alternates.write_text(f"{repo.objects_dir}\n")
+    (Path(own.path) / SHADOW_MARKER).write_text(f"{repo.common_dir}\n")
     own = pygit2.Repository(str(shadow))
     own.create_reference_direct(f"refs/heads/agent/{row.name}", pygit2.Oid(hex=row.base), False)
     tree = repo.commit_tree(row.base)
@@ -192,13 +195,13 @@ def _keep_shadow_work(feature: Feature, force: bool) -> bool:
 def _remove_worktree(feature: Feature, force: bool) -> None:
     repo, path = feature.repo, feature.worktree
     if path.exists():
-        dirty = run_git(["status", "--porcelain", "--untracked-files=no"], path, check=False).stdout
-        if dirty and not force:
+        tree = worktree_tree(feature)
+        if tree != _head_tree(feature) and not force:
             raise Refused(
-                f"worktree {path} has uncommitted changes; remove with --force to discard them"
+                f"worktree {path} has changes or untracked files; "
+                "remove with --force to keep them in refs/agent/{feature.name}/worktree and go on"
             )
-        if dirty:
-            save_worktree(feature)
+        save_worktree(feature, tree)
         run_git(["worktree", "unlock", str(path)], repo.workdir, check=False)
         try:
             run_git(["worktree", "remove", "--force", "--force", str(path)], repo.workdir)
@@ -207,15 +210,40 @@ def _remove_worktree(feature: Feature, force: bool) -> None:
     run_git(["worktree", "prune"], repo.workdir, check=False)
 
 
-def save_worktree(feature: Feature) -> str | None:
-    """Keep the worktree's uncommitted changes as a commit on refs/agent/<feature>/worktree."""
-    message = f"git-agent: worktree of {feature.name}"
-    proc = run_git(["stash", "create", message], feature.worktree, env=identity(feature))
-    stash = proc.stdout.decode().strip()
-    if stash:
-        ref = f"refs/agent/{feature.name}/worktree"
-        run_git(["update-ref", "--create-reflog", "-m", message, ref, stash], feature.repo.workdir)
-    return stash or None
+def worktree_tree(feature: Feature) -> bytes:
+    """The worktree's exact state as a tree: untracked files in, ignored files out."""
+    own = pygit2.Repository(str(feature.worktree))
+
+    def ignored(rel: bytes) -> bool:
+        try:
+            return bool(own.path_is_ignored(rel.decode("utf-8")))
+        except UnicodeDecodeError:
+            return False
+
+    with tempfile.TemporaryDirectory() as scratch:
+        snap = Snapshot(feature.repo, feature.worktree, Path(scratch) / "cache", ignored)
+        tree = snap.scan()
+    return tree or feature.repo.write(TREE, serialize({}))
+
+
+def _head_tree(feature: Feature) -> bytes | None:
+    head = feature.repo.ref(feature.branch)
+    return feature.repo.commit_tree(head) if head else None
+
+
+def save_worktree(feature: Feature, tree: bytes) -> str | None:
+    """Keep a worktree state that differs from the branch on refs/agent/<feature>/worktree.
+
+    Each save's parents are the branch head and the previous save, so none is ever lost."""
+    repo, head = feature.repo, feature.repo.ref(feature.branch)
+    if head is None or tree == repo.commit_tree(head):
+        return None
+    ref = f"refs/agent/{feature.name}/worktree"
+    previous = repo.ref(ref)
+    message = f"git-agent: worktree of {feature.name} before it was reset\n"
+    commit = repo.create_commit(tree, [head, *([previous] if previous else [])], message)
+    repo.set_ref(ref, commit, "git-agent: saved worktree")
+    return commit
 
 
 def identity(feature: Feature) -> dict[str, str]:

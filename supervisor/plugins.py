@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from typing import Any
@@ -13,6 +14,7 @@ from supervisor.errors import FatalError, OperationalError, UsageError
 from supervisor.events import Event
 
 DISABLE_ENV = "GIT_AGENT_DISABLE_PLUGINS"
+LOG = logging.getLogger("git_agent")
 
 
 def disabled_from(env: Mapping[str, str]) -> frozenset[str]:
@@ -54,4 +56,8 @@ def call_each(manager: pluggy.PluginManager, hook: str, **kwargs: Any) -> list[A
 
 
 def emit(manager: pluggy.PluginManager, event: Event) -> None:
-    call_each(manager, "git_agent_event", event=event)
+    """Offer `event` to observers; one that fails is logged, the operation stands."""
+    try:
+        call_each(manager, "git_agent_event", event=event)
+    except FatalError as exc:
+        LOG.warning("%s", exc)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from supervisor.engine import before_promote
 from supervisor.errors import OperationalError, Refused
 from supervisor.gitio import run_git
 from supervisor.settings import fault
+from supervisor.shadow import checkout
+from supervisor.violations import Violation
 from supervisor.workspace import Feature, Report
 
 
@@ -43,9 +46,7 @@ def promote(feature: Feature, message: str | None = None) -> Promotion:
     number, tip, _ = feature.checkpoint("before promotion")
     tree = repo.commit_tree(tip)
     report = feature.evaluate(tree)
-    extra = (
-        before_promote(feature.ws.plugins, feature.context(), feature.shadow) if report.ok else []
-    )
+    extra = _before_promote(feature, tree) if report.ok else []
     report = Report(report.violations + extra, report.changes)
     feature.record(report)
     if not report.ok:
@@ -67,6 +68,23 @@ def promote(feature: Feature, message: str | None = None) -> Promotion:
     fault(settings, "promote:branch")
     _finish(feature, journal, commit, number)
     return Promotion(number, commit, report)
+
+
+def _before_promote(feature: Feature, tree: bytes) -> list[Violation]:
+    """Run the before-promotion hooks (the plan's checks) in a checkout of exactly what is
+    promoted, so nothing the agent left in the shadow, ignored files included, sways them."""
+    manager = feature.ws.plugins
+    impls = manager.hook.git_agent_before_promote.get_hookimpls()
+    plan = feature.rules.plan
+    if not any(i.plugin_name != "checks" for i in impls) and not (plan and plan.checks):
+        return []
+    root = feature.ws.layout.feature_dir(feature.name) / "promote-checkout"
+    shutil.rmtree(root, ignore_errors=True)
+    try:
+        checkout(feature.repo, tree, root)
+        return before_promote(manager, feature.context(tree), root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def roll_forward(feature: Feature) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from supervisor import trees
 from supervisor.gitio import run_git
 from supervisor.globs import Globs
-from supervisor.lifecycle import save_worktree
+from supervisor.lifecycle import save_worktree, worktree_tree
 from supervisor.shadow import Writer
 from supervisor.workspace import Feature
 
@@ -81,6 +81,7 @@ def _violating(feature: Feature, tree: bytes) -> list[str]:
 
 def revert_worktree(feature: Feature) -> str | None:
     """Bring the worktree back to the last promoted commit, keeping its changes in a ref first."""
-    kept = save_worktree(feature)
+    kept = save_worktree(feature, worktree_tree(feature))
     run_git(["read-tree", "--reset", "-u", "HEAD"], feature.worktree)
+    run_git(["clean", "-fdq"], feature.worktree)
     return kept

@@ -31,7 +31,11 @@ from supervisor.state import FeatureRow, State
 from supervisor.trees import serialize
 from supervisor.violations import Violation
 
+SHADOW_MARKER = (
+    "git-agent-shadow"  # in a shadow's git dir: the common dir of the repository it serves
+)
 TRAILER = re.compile(r"^Checkpoint: (\d+)$", re.MULTILINE)
+TRAILERS = re.compile(r"\n\nCheckpoint: \d+\nFeature: [^\n]*$")
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,9 @@ class Feature:
         while True:
             info = self.repo.commit_info(commit)
             out.append(
-                CheckpointInfo(number, commit, float(info.commit_time), info.message.strip())
+                CheckpointInfo(
+                    number, commit, float(info.commit_time), _title(info.message, number)
+                )
             )
             if number == 0:
                 return out[::-1]
@@ -220,3 +226,11 @@ class Feature:
         warnings = len(report.violations) - errors(report.violations)
         self.ws.state.record_verdict(self.name, report.ok, errors(report.violations), warnings)
         self.ws.emit("validate", self.name, ok=report.ok, errors=errors(report.violations))
+
+
+def _title(message: str, number: int) -> str:
+    """A checkpoint's message without its trailers (the base commit's message for checkpoint 0)."""
+    text = message.strip()
+    if number:
+        text = TRAILERS.sub("", text).strip()
+    return text

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Mapping
 
 from supervisor.commands import feature
+from supervisor.commands.validate import plural
 from supervisor.output import Output, quote_path
 from supervisor.revert import revert
 
@@ -20,7 +21,8 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     for path in done.paths:
         out.line(f"reverted {quote_path(path)}")
     out.line(
-        f"{len(done.paths)} paths back to checkpoint {done.target}; now checkpoint {done.checkpoint}"
+        f"{plural(len(done.paths), 'path')} back to checkpoint {done.target}; "
+        f"now checkpoint {done.checkpoint}"
     )
     if done.worktree_saved:
         out.line(

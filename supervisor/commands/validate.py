@@ -28,4 +28,11 @@ def print_report(out: Output, report: Report) -> None:
         out.line(f"{v.severity:<8} {v.rule:<24} {where}: {v.message}")
     errors = sum(v.severity == "error" for v in report.violations)
     warnings = len(report.violations) - errors
-    out.line(f"{len(report.changes)} changed paths, {errors} errors, {warnings} warnings")
+    out.line(
+        f"{plural(len(report.changes), 'changed path')}, "
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+    )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
