@@ -18,7 +18,7 @@ from supervisor.context import RuleContext
 from supervisor.engine import evaluate
 from supervisor.errors import UsageError
 from supervisor.gitio import NULL_OID, Repo
-from supervisor.policy import Plan, Policy, Rules
+from supervisor.policy import Rules
 from supervisor.violations import Violation
 from supervisor.workspace import Report
 
@@ -69,10 +69,6 @@ def judge_commits(
         info = repo.commit_info(commit)
         report = judge(repo, manager, rules, parent_tree(repo, commit), repo.commit_tree(commit))
         yield CommitReport(commit, info.message.split("\n", 1)[0], report)
-
-
-def rules_at(policy: Policy, plan: Plan | None = None) -> Rules:
-    return Rules(policy, plan)
 
 
 def remote_tracking(repo: Repo, remote: str | None = None) -> list[str]:

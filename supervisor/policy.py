@@ -116,6 +116,7 @@ class Rules:
 
     policy: Policy
     plan: Plan | None = None
+    source: str | None = None  # the commit the policy was read from (files it names live there)
     allow: tuple[Globs, ...] = field(init=False)
     deny: tuple[Globs, ...] = field(init=False)
     limits: Limits = field(init=False)

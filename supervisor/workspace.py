@@ -123,7 +123,7 @@ class Feature:
 
     @cached_property
     def rules(self) -> Rules:
-        return Rules(self.ws.policy_at(self.row.base), self.plan())
+        return Rules(self.ws.policy_at(self.row.base), self.plan(), self.row.base)
 
     def context(self, tree: bytes | None = None) -> RuleContext:
         return RuleContext(self.rules, self.repo, self.shadow, self.name, tree)

@@ -62,7 +62,7 @@ def resolve_base(repo: Repo, base: str | None) -> str:
 def base_rules(repo: Repo, base: str) -> Rules:
     """The rules as of `base`: its committed policy, or the default preset when it has none."""
     try:
-        return Rules(policy_at(repo, base))
+        return Rules(policy_at(repo, base), None, base)
     except UsageError as exc:
         raise UsageError(f"policy of base {base[:12]}: {exc}") from exc
 

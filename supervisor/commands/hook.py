@@ -42,7 +42,7 @@ def _pre_commit(
 ) -> int:
     index_file = Path(cwd, env["GIT_INDEX_FILE"]) if env.get("GIT_INDEX_FILE") else None
     head = head_commit(repo)
-    rules = Rules(policy_at(repo, head), feature_plan(repo))
+    rules = Rules(policy_at(repo, head), feature_plan(repo), head)
     old = repo.commit_tree(head) if head else None
     report = judge(repo, manager, rules, old, index_tree(repo, index_file))
     if report.violations:
@@ -86,7 +86,7 @@ def _pre_push(
         report = judge(
             repo,
             manager,
-            Rules(policies[anchor]),
+            Rules(policies[anchor], None, anchor or None),
             parent_tree(repo, commit),
             repo.commit_tree(commit),
         )
