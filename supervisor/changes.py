@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pygit2
+from pygit2.enums import DiffOption
 
 from supervisor import trees
-from supervisor.gitio import TREE, Repo
+from supervisor.gitio import MODE_GITLINK, TREE, Repo
 
 EMPTY_TREE = trees.serialize({})
 
@@ -61,22 +62,57 @@ def tree_object(repo: Repo, tree: bytes | None) -> pygit2.Tree:
     return repo.raw[pygit2.Oid(raw=oid)].peel(pygit2.Tree)
 
 
-def diff(repo: Repo, old: bytes | None, new: bytes | None, renames: bool = True) -> pygit2.Diff:
-    result = tree_object(repo, old).diff_to_tree(tree_object(repo, new))
+def diff(
+    repo: Repo,
+    old: bytes | None,
+    new: bytes | None,
+    renames: bool = True,
+    typechanges: bool = False,
+) -> pygit2.Diff:
+    flags = DiffOption.INCLUDE_TYPECHANGE if typechanges else DiffOption.NORMAL
+    result = tree_object(repo, old).diff_to_tree(tree_object(repo, new), flags=flags)
     if renames:
         result.find_similar()
     return result
 
 
+def patch_text(repo: Repo, old: bytes | None, new: bytes | None) -> bytes:
+    """The change as `git diff` prints it, so `git apply` takes it: where a path changes type,
+    its deletion comes before its addition (libgit2 may order them the other way round)."""
+    patches = [p for p in diff(repo, old, new) if p is not None]
+    first: dict[bytes, int] = {}
+    for number, patch in enumerate(patches):
+        first.setdefault(_key(patch), number)
+    patches.sort(key=lambda p: (first[_key(p)], p.delta.status_char() != "D"))
+    return b"".join(patch.data for patch in patches)
+
+
+def _key(patch: pygit2.Patch) -> bytes:
+    delta = patch.delta
+    side = delta.old_file if delta.status_char() == "D" else delta.new_file
+    return bytes(side.raw_path)
+
+
+def _blob(repo: Repo, oid: pygit2.Oid) -> pygit2.Blob:
+    return repo.raw[oid].peel(pygit2.Blob)
+
+
 def changes_between(repo: Repo, old: bytes | None, new: bytes | None) -> list[Change]:
-    return [_change(patch) for patch in diff(repo, old, new) if patch is not None]
+    return [
+        _change(repo, patch)
+        for patch in diff(repo, old, new, typechanges=True)
+        if patch is not None
+    ]
 
 
-def _change(patch: pygit2.Patch) -> Change:
+def _change(repo: Repo, patch: pygit2.Patch) -> Change:
     delta = patch.delta
     status = delta.status_char()
-    _, added, deleted = patch.line_stats
     old, new = delta.old_file, delta.new_file
+    if status == "T" and MODE_GITLINK not in (old.mode, new.mode):
+        # libgit2 gives a type change no hunks: diff the bytes so rules still see the new lines
+        patch = pygit2.Patch.create_from(_blob(repo, old.id), _blob(repo, new.id))
+    _, added, deleted = patch.line_stats
     gone = status == "D"
     return Change(
         path=os.fsdecode(old.raw_path if gone else new.raw_path),
@@ -84,7 +120,7 @@ def _change(patch: pygit2.Patch) -> Change:
         old_path=os.fsdecode(old.raw_path) if status in "RC" else None,
         added=added,
         deleted=deleted,
-        binary=bool(delta.is_binary),
+        binary=bool(patch.delta.is_binary),
         mode=None if gone else int(new.mode),
         old_mode=None if status == "A" else int(old.mode),
         oid=None if gone else str(new.id),

@@ -146,7 +146,13 @@ class Repo:
             return None
 
     def set_ref(self, name: str, target: str, message: str) -> None:
-        self.raw.create_reference_direct(name, pygit2.Oid(hex=target), True, message=message)
+        try:
+            self.raw.create_reference_direct(name, pygit2.Oid(hex=target), True, message=message)
+        except (OSError, pygit2.GitError) as exc:
+            raise GitError(
+                f"cannot update {name}: {str(exc).strip().rstrip(':')} "
+                "(a process killed mid-update leaves its .lock; remove it if no git is running)"
+            ) from exc
 
     def create_ref(self, name: str, target: str, message: str) -> None:
         """Create `name`; fail if it exists."""

@@ -113,6 +113,7 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
 
 def _make_shadow(ws: Workspace, row: FeatureRow, progress: Progress | None) -> None:
     repo, shadow = ws.repo, Path(row.shadow)
+    _fence(shadow.parent)
     own = pygit2.init_repository(str(shadow), initial_head=f"agent/{row.name}")
     alternates = Path(own.path) / "objects" / "info" / "alternates"
     alternates.write_text(f"{repo.objects_dir}\n")
@@ -137,6 +138,15 @@ def _make_shadow(ws: Workspace, row: FeatureRow, progress: Progress | None) -> N
     snap = Snapshot(repo, shadow, ws.layout.cache(row.name), never_ignored)
     snap.reset(tree, entries)
     snap.save()
+
+
+def _fence(parent: Path) -> None:
+    """Stop git's search for a repository just above the shadow. The shadow may live inside the
+    user's .git: were its own .git deleted or broken, git run there would find the user's."""
+    fence = parent / ".git"
+    if not os.path.lexists(fence):
+        parent.mkdir(parents=True, exist_ok=True)
+        fence.write_text("gitdir: shadow-lost-its-own-.git\n")
 
 
 def _undo(ws: Workspace, row: FeatureRow) -> None:

@@ -52,6 +52,7 @@ class Snapshot:
         self.tree: bytes | None = None
         self._dirs: set[bytes] | None = None
         self._now = 0
+        self.loaded = False  # False: no usable cache, so only a full scan gives the whole tree
         self._load()
 
     # persistence ------------------------------------------------------------
@@ -61,7 +62,7 @@ class Snapshot:
         except (OSError, EOFError, ValueError, TypeError):
             return
         if isinstance(data, tuple) and len(data) == 3 and data[0] == CACHE_VERSION:
-            self.tree, self.entries = data[1], data[2]
+            self.tree, self.entries, self.loaded = data[1], data[2], True
 
     def save(self) -> None:
         tmp = self.cache_file.with_name(self.cache_file.name + ".tmp")
@@ -69,7 +70,7 @@ class Snapshot:
         os.replace(tmp, self.cache_file)
 
     def reset(self, tree: bytes | None, entries: dict[bytes, Cached]) -> None:
-        self.tree, self.entries, self._dirs = tree, entries, None
+        self.tree, self.entries, self._dirs, self.loaded = tree, entries, None, True
 
     @property
     def dirs(self) -> set[bytes]:
@@ -91,11 +92,12 @@ class Snapshot:
         """Bring the tree up to date with the directory; return the tree id (None: empty)."""
         self._now = time.time_ns()
         changes: dict[bytes, trees.Entry | None] = {}
-        if paths is None:
+        if paths is None or not self.loaded:
             seen: set[bytes] = set()
             self._walk(b"", changes, seen)
             for gone in self.entries.keys() - seen:
                 self._forget(gone, changes)
+            self.loaded = True
         else:
             for path in sorted(set(paths)):
                 self._scan_path(path.strip(b"/"), changes)
@@ -197,9 +199,24 @@ class Snapshot:
             head = head.rpartition(b"/")[0]
         return True
 
+    def _changed_ancestor(self, rel: bytes) -> bytes:
+        """The shallowest ancestor of `rel` that the cache does not know as a directory (a file
+        now a directory, a directory now a file or a link, a gitlink holding `rel`), else `rel`."""
+        parts = rel.split(b"/")
+        for depth in range(1, len(parts)):
+            head = b"/".join(parts[:depth])
+            try:
+                is_dir = stat.S_ISDIR(os.lstat(self._abs(head)).st_mode)
+            except OSError:
+                is_dir = False
+            if is_dir == (head in self.entries):
+                return head
+        return rel
+
     def _scan_path(self, rel: bytes, changes: dict[bytes, trees.Entry | None]) -> None:
         if b".git" in rel.split(b"/"):
             return
+        rel = self._changed_ancestor(rel)
         seen: set[bytes] = set()
         if not rel:
             self._walk(b"", changes, seen)

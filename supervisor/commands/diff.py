@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.changes import Change, changes_between, diff
+from supervisor.changes import Change, changes_between, patch_text
 from supervisor.commands import feature
 from supervisor.output import Output, quote_path
 
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
                     )
                     out.line(f"{c.status}\t{shown}")
         else:
-            out.raw(b"".join(patch.data for patch in diff(repo, old, new) if patch is not None))
+            out.raw(patch_text(repo, old, new))
     return 0
 
 
