@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def attempt(cwd: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k == "GIT_CONFIG_NOSYSTEM"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GIT_") or k == "GIT_CONFIG_NOSYSTEM"
+    }
     return subprocess.run(
         ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
