@@ -10,9 +10,11 @@ import pygit2
 from pygit2.enums import DiffOption
 
 from supervisor import trees
-from supervisor.gitio import MODE_GITLINK, TREE, Repo
+from supervisor.gitio import MODE_FILE, MODE_GITLINK, MODE_LINK, TREE, Repo
 
 EMPTY_TREE = trees.serialize({})
+RENAME_THRESHOLD = 0.5  # as git diff -M
+RENAME_PAIRS = 10_000  # past this many candidate pairs, only exact renames (git: diff.renameLimit)
 
 
 @dataclass
@@ -30,6 +32,8 @@ class Change:
     oid: str | None
     old_oid: str | None
     patch: pygit2.Patch | None = field(default=None, repr=False, compare=False)
+    # the blobs a patch was made from: libgit2's patch points into them, so they live as long
+    blobs: tuple[pygit2.Blob | None, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def raw_path(self) -> bytes:
@@ -93,37 +97,126 @@ def _key(patch: pygit2.Patch) -> bytes:
     return bytes(side.raw_path)
 
 
-def _blob(repo: Repo, oid: pygit2.Oid) -> pygit2.Blob:
-    return repo.raw[oid].peel(pygit2.Blob)
+def _blob(repo: Repo, oid: bytes) -> pygit2.Blob:
+    return repo.raw[pygit2.Oid(raw=oid)].peel(pygit2.Blob)
 
 
 def changes_between(repo: Repo, old: bytes | None, new: bytes | None) -> list[Change]:
-    return [
-        _change(repo, patch)
-        for patch in diff(repo, old, new, typechanges=True)
-        if patch is not None
-    ]
+    """The changed paths from `old` to `new`, renames paired, each with its line counts.
+
+    The walk skips equal subtrees, so the cost follows what changed, not the repository."""
+    pairs = [(path, a, b) for path, a, b in trees.diff(repo, old, new)]
+    gone = {path: a for path, a, b in pairs if a is not None and b is None}
+    came = {path: b for path, a, b in pairs if a is None and b is not None}
+    renamed = find_renames(repo, gone, came)
+    sources = set(renamed.values())
+    out = []
+    for path, a, b in pairs:
+        if path in renamed:
+            out.append(_change(repo, renamed[path], gone[renamed[path]], path, b, "R"))
+        elif path not in sources or b is not None:
+            out.append(_change(repo, path, a, path, b, _status(a, b)))
+    return sorted(out, key=lambda c: c.raw_path)
 
 
-def _change(repo: Repo, patch: pygit2.Patch) -> Change:
-    delta = patch.delta
-    status = delta.status_char()
-    old, new = delta.old_file, delta.new_file
-    if status == "T" and MODE_GITLINK not in (old.mode, new.mode):
-        # libgit2 gives a type change no hunks: diff the bytes so rules still see the new lines
-        patch = pygit2.Patch.create_from(_blob(repo, old.id), _blob(repo, new.id))
-    _, added, deleted = patch.line_stats
-    gone = status == "D"
+def _status(a: trees.Entry | None, b: trees.Entry | None) -> str:
+    if a is None:
+        return "A"
+    if b is None:
+        return "D"
+    return "T" if _kind(a[0]) != _kind(b[0]) else "M"
+
+
+def _kind(mode: int) -> int:
+    return mode if mode in (MODE_LINK, MODE_GITLINK) else MODE_FILE
+
+
+def _change(
+    repo: Repo,
+    old_path: bytes,
+    a: trees.Entry | None,
+    path: bytes,
+    b: trees.Entry | None,
+    status: str,
+) -> Change:
+    blobs = _blobs(repo, a, b)
+    patch = pygit2.Patch.create_from(*blobs) if any(blobs) else None
+    added, deleted = patch.line_stats[1:] if patch else (0, 0)
     return Change(
-        path=os.fsdecode(old.raw_path if gone else new.raw_path),
+        path=os.fsdecode(path),
         status=status,
-        old_path=os.fsdecode(old.raw_path) if status in "RC" else None,
+        old_path=os.fsdecode(old_path) if status == "R" else None,
         added=added,
         deleted=deleted,
-        binary=bool(patch.delta.is_binary),
-        mode=None if gone else int(new.mode),
-        old_mode=None if status == "A" else int(old.mode),
-        oid=None if gone else str(new.id),
-        old_oid=None if status == "A" else str(old.id),
+        binary=bool(patch.delta.is_binary) if patch else False,
+        mode=b[0] if b else None,
+        old_mode=a[0] if a else None,
+        oid=b[1].hex() if b else None,
+        old_oid=a[1].hex() if a else None,
         patch=patch,
+        blobs=blobs,
     )
+
+
+def _blobs(
+    repo: Repo, a: trees.Entry | None, b: trees.Entry | None
+) -> tuple[pygit2.Blob | None, pygit2.Blob | None]:
+    """The two sides' blobs (gitlinks have no content here)."""
+    old = _blob(repo, a[1]) if a and a[0] != MODE_GITLINK else None
+    new = _blob(repo, b[1]) if b and b[0] != MODE_GITLINK else None
+    return old, new
+
+
+def find_renames(
+    repo: Repo, gone: dict[bytes, trees.Entry], came: dict[bytes, trees.Entry]
+) -> dict[bytes, bytes]:
+    """new path -> old path: exact renames first, then pairs at least half alike (as git -M)."""
+    renamed: dict[bytes, bytes] = {}
+    by_id: dict[tuple[int, bytes], list[bytes]] = {}
+    for path, (mode, oid) in gone.items():
+        by_id.setdefault((_kind(mode), oid), []).append(path)
+    for path, (mode, oid) in sorted(came.items()):
+        candidates = by_id.get((_kind(mode), oid))
+        if candidates:
+            renamed[path] = candidates.pop(0)
+    left = {p: e for p, e in gone.items() if p not in renamed.values() and e[0] != MODE_GITLINK}
+    new = {p: e for p, e in came.items() if p not in renamed and e[0] != MODE_GITLINK}
+    if left and new and len(left) * len(new) <= RENAME_PAIRS:
+        renamed.update(_similar(repo, left, new))
+    return renamed
+
+
+def _similar(
+    repo: Repo, gone: dict[bytes, trees.Entry], came: dict[bytes, trees.Entry]
+) -> dict[bytes, bytes]:
+    scored = []
+    for old_path, a in gone.items():
+        for new_path, b in came.items():
+            if _kind(a[0]) == _kind(b[0]):
+                score = similarity(_blob(repo, a[1]), _blob(repo, b[1]))
+                if score >= RENAME_THRESHOLD:
+                    scored.append((score, old_path, new_path))
+    taken: set[bytes] = set()
+    renamed: dict[bytes, bytes] = {}
+    for _, old_path, new_path in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+        if old_path not in taken and new_path not in renamed:
+            taken.add(old_path)
+            renamed[new_path] = old_path
+    return renamed
+
+
+def similarity(old: pygit2.Blob, new: pygit2.Blob) -> float:
+    """The share of lines two blobs have in common, relative to the longer one (0 for binaries)."""
+    small, big = sorted((old.size, new.size))
+    if big == 0 or small < big * RENAME_THRESHOLD:
+        return 0.0
+    patch = pygit2.Patch.create_from(old, new)
+    if patch.delta.is_binary:
+        return 0.0
+    deleted = patch.line_stats[2]
+    old_lines, new_lines = _lines(old.data), _lines(new.data)
+    return (old_lines - deleted) / max(old_lines, new_lines, 1)
+
+
+def _lines(data: bytes) -> int:
+    return data.count(b"\n") + (not data.endswith(b"\n") and bool(data))

@@ -6,6 +6,7 @@ Command modules are imported only when their command runs, so `--help` stays fas
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -135,6 +136,8 @@ def main(
     try:
         args = build_parser().parse_args(argv)
         module = importlib.import_module(f"supervisor.commands.{args.command.replace('-', '_')}")
+        if argv is None:  # a process of its own (not an in-process caller such as the tests):
+            gc.freeze()  # the imports live until exit; teardown then skips walking them (~50 ms)
         code: int = module.run(args, out, os.environ if env is None else env, cwd or os.getcwd())
         return code
     except FatalError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pluggy
@@ -48,3 +49,20 @@ def leveled(found: Iterable[Violation], ctx: RuleContext) -> list[Violation]:
 
 def errors(violations: Iterable[Violation]) -> int:
     return sum(v.severity == "error" for v in violations)
+
+
+@dataclass(frozen=True)
+class Report:
+    violations: list[Violation]
+    changes: list[Change]
+
+    @property
+    def ok(self) -> bool:
+        return errors(self.violations) == 0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "violations": [v.model_dump() for v in self.violations],
+            "changes": [c.as_json() for c in self.changes],
+        }

@@ -15,12 +15,11 @@ import pygit2
 
 from supervisor.changes import changes_between
 from supervisor.context import RuleContext
-from supervisor.engine import evaluate
+from supervisor.engine import Report, evaluate
 from supervisor.errors import UsageError
 from supervisor.gitio import NULL_OID, Repo
 from supervisor.policy import Rules
 from supervisor.violations import Violation
-from supervisor.workspace import Report
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ import pluggy
 import pygit2
 
 from supervisor import plugins
-from supervisor.changes import Change, changes_between
+from supervisor.changes import changes_between
 from supervisor.context import RuleContext
+from supervisor.engine import Report as Report  # lives in engine, so the hooks skip this module
 from supervisor.engine import errors, evaluate
 from supervisor.errors import OperationalError, UsageError
 from supervisor.events import Event
@@ -29,7 +30,6 @@ from supervisor.settings import Settings
 from supervisor.snapshot import Ignored, Snapshot
 from supervisor.state import FeatureRow, State
 from supervisor.trees import serialize
-from supervisor.violations import Violation
 
 SHADOW_MARKER = (
     "git-agent-shadow"  # in a shadow's git dir: the common dir of the repository it serves
@@ -52,23 +52,6 @@ class CheckpointInfo:
             "commit": self.commit,
             "time": stamp,
             "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class Report:
-    violations: list[Violation]
-    changes: list[Change]
-
-    @property
-    def ok(self) -> bool:
-        return errors(self.violations) == 0
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "ok": self.ok,
-            "violations": [v.model_dump() for v in self.violations],
-            "changes": [c.as_json() for c in self.changes],
         }
 
 
@@ -107,6 +90,7 @@ class Feature:
         self.repo = ws.repo
         self.branch = branch_of(row.name)
         self.chain_ref = chain_of(row.name)
+        self.scanned_ref = f"refs/agent/{row.name}/scanned"
         self.worktree = Path(row.worktree)
         self.shadow = Path(row.shadow)
 
@@ -151,11 +135,25 @@ class Feature:
 
         return ignored
 
-    def scan(self, paths: Iterable[bytes] | None = None) -> bytes | None:
+    def scan(self, paths: Iterable[bytes] | None = None, keep: bool = True) -> bytes | None:
+        """The shadow's tree now; `keep`: hold it on a ref when no checkpoint does."""
         snap = self.snapshot()
         tree = snap.scan(paths)
         snap.save()
+        if keep:
+            self._keep_reachable(tree)
         return tree
+
+    def _keep_reachable(self, tree: bytes | None) -> None:
+        """Keep a scanned state that no checkpoint holds reachable from a ref, so `git gc`
+        never prunes objects the snapshot cache still names."""
+        ref = self.scanned_ref
+        _, tip = self.tip()
+        if tree is None or tree == self.repo.commit_tree(tip):
+            self.repo.delete_ref(ref)
+            return
+        message = "git-agent: scanned shadow state (not a checkpoint)\n"
+        self.repo.set_ref(ref, self.repo.create_commit(tree, [tip], message), message.strip())
 
     # the checkpoint chain -------------------------------------------------
     def tip(self) -> tuple[int, str]:
@@ -199,7 +197,8 @@ class Feature:
     def checkpoint(
         self, message: str | None = None, paths: Iterable[bytes] | None = None
     ) -> tuple[int, str, bool]:
-        tree = self.scan(paths) or self.repo.write(TREE, serialize({}))
+        tree = self.scan(paths, keep=False) or self.repo.write(TREE, serialize({}))
+        self.repo.delete_ref(self.scanned_ref)
         number, tip = self.tip()
         if tree == self.repo.commit_tree(tip):
             return number, tip, False

@@ -326,3 +326,18 @@ def test_killed_checkpoint_loses_nothing(repo: Path) -> None:
     assert [c["number"] for c in chain] == list(range(len(chain)))
     last = git_env(repo, "cat-file", "-p", chain[-1]["commit"] + ":many/d0/f0.txt")
     assert last == b"round 2 0/0\n" * 20
+
+
+def test_scanned_state_survives_git_gc(repo: Path) -> None:
+    """A validate that no checkpoint follows keeps its objects on a ref; gc prunes nothing needed."""
+    assert cli(repo, "start", "gc").code == 0
+    shadow = Path(cli(repo, "status", "gc", "--json").json()["shadow"])  # type: ignore[index]
+    (shadow / "src" / "kept.py").write_text("kept = True\n")
+    assert cli(repo, "validate", "gc").code == 0
+    assert git(repo, "rev-parse", "--verify", "-q", "refs/agent/gc/scanned")
+    git(repo, "gc", "-q", "--prune=now")
+    made = cli(repo, "checkpoint", "gc", "--json").json()
+    assert made["created"] is True  # type: ignore[index]
+    assert git(repo, "show", f"{made['commit']}:src/kept.py") == "kept = True"  # type: ignore[index]
+    assert git(repo, "fsck", "--no-dangling") == ""
+    assert "refs/agent/gc/scanned" not in git(repo, "for-each-ref", "--format=%(refname)")

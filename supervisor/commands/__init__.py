@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supervisor.errors import UsageError
 from supervisor.gitio import Repo
 from supervisor.layout import Layout
 from supervisor.settings import Settings
 from supervisor.state import open_state
-from supervisor.workspace import SHADOW_MARKER, Feature, Workspace
+
+if TYPE_CHECKING:  # imported where used: the git hooks import this package and need neither
+    from supervisor.workspace import Feature, Workspace
 
 
 def served_repo(repo: Repo) -> Repo:
     """Inside a shadow, the repository it serves, so an agent can run `git agent` where it works."""
+    from supervisor.workspace import SHADOW_MARKER
+
     marker = Path(repo.raw.path) / SHADOW_MARKER
     if not marker.is_file():
         return repo
@@ -27,6 +32,8 @@ def served_repo(repo: Repo) -> Repo:
 
 @contextmanager
 def workspace(env: Mapping[str, str], cwd: str) -> Iterator[Workspace]:
+    from supervisor.workspace import Workspace
+
     repo = served_repo(Repo.discover(Path(cwd)))
     settings = Settings.from_env(env)
     with open_state(Layout.of(repo.common_dir).db) as state:

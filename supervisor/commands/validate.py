@@ -6,8 +6,8 @@ import argparse
 from collections.abc import Mapping
 
 from supervisor.commands import feature
+from supervisor.engine import Report
 from supervisor.output import Output, quote_path
-from supervisor.workspace import Report
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:

@@ -595,7 +595,7 @@ def test_binary_and_deleted_files_are_not_scanned(repo: Path) -> None:
 
 
 def test_rule_ids_are_the_documented_ones() -> None:
-    doc = (Path(__file__).parents[2] / "docs" / "reference" / "rules-secrets.md").read_text()
+    doc = (Path(__file__).parents[2] / "docs" / "reference" / "rules.md").read_text()
     assert set(secrets.RULE_IDS) == {
         "secrets.aws-access-key",
         "secrets.aws-secret-key",
