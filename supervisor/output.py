@@ -21,18 +21,20 @@ _ESCAPES = {
 
 
 def quote_path(path: str) -> str:
-    """`path` as git prints it: plain when safe, else C-quoted with octal for odd bytes."""
+    """`path` as git prints it by default (core.quotePath): plain when it is printable ASCII,
+    else in double quotes with C escapes and every byte above 0x7f in octal."""
+    raw = path.encode("utf-8", "surrogateescape")
     out, quoted = [], False
-    for ch in path:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-            quoted = True
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F or 0xDC80 <= ord(ch) <= 0xDCFF:
-            code = ord(ch) - 0xDC00 if ord(ch) >= 0xDC80 else ord(ch)
-            out.append(f"\\{code:03o}")
-            quoted = True
+    for byte in raw:
+        char = chr(byte)
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif byte < 0x20 or byte >= 0x7F:
+            out.append(f"\\{byte:03o}")
         else:
-            out.append(ch)
+            out.append(char)
+            continue
+        quoted = True
     text = "".join(out)
     return f'"{text}"' if quoted else text
 
