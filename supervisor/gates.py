@@ -88,8 +88,12 @@ def all_violations(reports: Iterable[CommitReport]) -> list[tuple[str, Violation
 
 
 def index_tree(repo: Repo, index_file: Path | None) -> bytes:
-    """The tree of the index git is about to commit (GIT_INDEX_FILE when git set one)."""
-    index = pygit2.Index(str(index_file)) if index_file else repo.raw.index
+    """The tree of the index git is about to commit (GIT_INDEX_FILE when git set one).
+
+    The repository's own index is read as `repo.raw.index`, the object libgit2 also reads for
+    attribute lookups when it diffs blobs: a large index is then parsed once, not twice."""
+    own = index_file is None or index_file.resolve() == Path(repo.raw.path, "index").resolve()
+    index = repo.raw.index if own else pygit2.Index(str(index_file))
     return bytes(index.write_tree(repo.raw).raw)
 
 
