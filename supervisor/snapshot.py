@@ -22,7 +22,7 @@ StatKey = tuple[int, int, int, int, int]
 Cached = tuple[StatKey, bytes, int]  # stat fields, blob id, git mode
 RACY_NS = 2_000_000_000  # files younger than this are hashed again on the next scan
 STREAM_BYTES = 32 << 20
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 Ignored = Callable[[bytes], bool]
 
 
@@ -61,12 +61,14 @@ class Snapshot:
             data = marshal.loads(self.cache_file.read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
             return
-        if isinstance(data, tuple) and len(data) == 3 and data[0] == CACHE_VERSION:
-            self.tree, self.entries, self.loaded = data[1], data[2], True
+        if isinstance(data, tuple) and len(data) == 4 and data[0] == CACHE_VERSION:
+            self.tree, self.entries, self._dirs, self.loaded = data[1], data[2], data[3], True
 
     def save(self) -> None:
+        """Write the cache. It is only ever a shortcut: a stale one is safe, a missing one costs
+        a full hash, so it needs no fsync and a busy process may save it only now and then."""
         tmp = self.cache_file.with_name(self.cache_file.name + ".tmp")
-        tmp.write_bytes(marshal.dumps((CACHE_VERSION, self.tree, self.entries)))
+        tmp.write_bytes(marshal.dumps((CACHE_VERSION, self.tree, self.entries, self.dirs)))
         os.replace(tmp, self.cache_file)
 
     def reset(self, tree: bytes | None, entries: dict[bytes, Cached]) -> None:

@@ -31,6 +31,7 @@ from supervisor.snapshot import Ignored, Snapshot
 from supervisor.state import FeatureRow, State
 from supervisor.trees import serialize
 
+SAVE_EVERY = 1.0  # seconds between snapshot cache writes in a long-lived process
 SHADOW_MARKER = (
     "git-agent-shadow"  # in a shadow's git dir: the common dir of the repository it serves
 )
@@ -91,6 +92,8 @@ class Feature:
         self.branch = branch_of(row.name)
         self.chain_ref = chain_of(row.name)
         self.scanned_ref = f"refs/agent/{row.name}/scanned"
+        self._snapshot: Snapshot | None = None
+        self._saved = -SAVE_EVERY
         self.worktree = Path(row.worktree)
         self.shadow = Path(row.shadow)
 
@@ -118,10 +121,20 @@ class Feature:
             raise UsageError(f"feature {self.name} is {self.row.state}")
 
     def snapshot(self) -> Snapshot:
+        """The shadow's snapshot, loaded once and kept warm for this feature's lifetime."""
         self.require_active()
         if not self.shadow.is_dir():
             raise OperationalError(f"shadow of {self.name} is missing: {self.shadow}")
-        return Snapshot(self.repo, self.shadow, self.ws.layout.cache(self.name), self._ignored())
+        if self._snapshot is None:
+            cache = self.ws.layout.cache(self.name)
+            self._snapshot = Snapshot(self.repo, self.shadow, cache, self._ignored())
+        return self._snapshot
+
+    def flush(self) -> None:
+        """Write the snapshot cache now (scans write it at most once a second)."""
+        if self._snapshot is not None:
+            self._snapshot.save()
+            self._saved = time.monotonic()
 
     def _ignored(self) -> Ignored:
         view = pygit2.Repository(str(self.ws.layout.view(self.name)))
@@ -137,9 +150,9 @@ class Feature:
 
     def scan(self, paths: Iterable[bytes] | None = None, keep: bool = True) -> bytes | None:
         """The shadow's tree now; `keep`: hold it on a ref when no checkpoint does."""
-        snap = self.snapshot()
-        tree = snap.scan(paths)
-        snap.save()
+        tree = self.snapshot().scan(paths)
+        if time.monotonic() - self._saved >= SAVE_EVERY:
+            self.flush()
         if keep:
             self._keep_reachable(tree)
         return tree

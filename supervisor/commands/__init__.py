@@ -52,3 +52,5 @@ def feature(env: Mapping[str, str], cwd: str, name: str) -> Iterator[Feature]:
             if found.row.state == "active" and roll_forward(found):
                 found = ws.feature(name)  # the row as the finished promotion left it
             yield found
+            if found.row.state == "active":
+                found.flush()
