@@ -6,11 +6,12 @@ The current state is always checkpointed first, so every revert can itself be re
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from supervisor import trees
-from supervisor.gitio import run_git
+from supervisor.errors import UsageError
+from supervisor.gitio import Repo, run_git
 from supervisor.globs import Globs
 from supervisor.lifecycle import save_worktree, worktree_tree
 from supervisor.shadow import Writer
@@ -41,17 +42,23 @@ def revert(
     paths: Sequence[str] = (),
     violating: bool = False,
     worktree: bool = False,
+    dirty: Iterable[bytes] | None = None,
 ) -> Reverted:
+    """`dirty`: the paths changed since the last checkpoint, when the caller knows them (a
+    watcher does); the state before the revert is then checkpointed without a full scan."""
     repo = feature.repo
     target_commit = feature.resolve(to)
-    saved, current, _ = feature.checkpoint(f"before revert to checkpoint {to}")
+    saved, current, _ = feature.checkpoint(f"before revert to checkpoint {to}", dirty)
     current_tree = repo.commit_tree(current)
-    changes = list(trees.diff(repo, current_tree, repo.commit_tree(target_commit)))
+    target_tree = repo.commit_tree(target_commit)
+    changes = list(trees.diff(repo, current_tree, target_tree))
     if paths:
-        changes = [c for c in changes if _selected(os.fsdecode(c[0]), paths)]
+        _check_pathspecs(repo, paths, (current_tree, target_tree))
+        selected = selector(paths)
+        changes = [c for c in changes if selected(os.fsdecode(c[0]))]
     if violating:
-        wanted = _violating(feature, current_tree)
-        changes = [c for c in changes if _selected(os.fsdecode(c[0]), wanted)]
+        selected = selector(_violating(feature, current_tree))
+        changes = [c for c in changes if selected(os.fsdecode(c[0]))]
     Writer(repo, feature.shadow).apply(changes)
     touched = [c[0] for c in changes]
     after, _, _ = feature.checkpoint(f"revert to checkpoint {to}", touched)
@@ -60,12 +67,34 @@ def revert(
     return Reverted(saved, to, [os.fsdecode(p) for p in touched], after, kept)
 
 
-def _selected(path: str, wanted: Sequence[str]) -> bool:
-    cleaned = [w.strip("/") for w in wanted if w.strip("/")]
-    if any(path == w or path.startswith(w + "/") for w in cleaned):
-        return True
-    globs = [w for w in cleaned if any(ch in w for ch in "*?[")]
-    return bool(globs) and Globs(globs).match(path)
+def selector(wanted: Iterable[str]) -> Callable[[str], bool]:
+    """Paths, directories (everything below them) and globs; the test for one changed path."""
+    cleaned = {w.strip("/") for w in wanted if w.strip("/")}
+    globs = Globs(sorted(w for w in cleaned if _is_glob(w)))
+
+    def selected(path: str) -> bool:
+        head = path
+        while head:
+            if head in cleaned:
+                return True
+            head = head.rpartition("/")[0]
+        return globs.match(path)
+
+    return selected
+
+
+def _is_glob(pattern: str) -> bool:
+    return any(ch in pattern for ch in "*?[")
+
+
+def _check_pathspecs(repo: Repo, wanted: Sequence[str], tree_ids: tuple[bytes, ...]) -> None:
+    """A plain path that names nothing on either side is a mistake worth one clear line."""
+    for path in wanted:
+        name = path.strip("/")
+        if not name or _is_glob(name):
+            continue
+        if all(trees.lookup(repo, tree, os.fsencode(name)) is None for tree in tree_ids):
+            raise UsageError(f"--paths {path!r} names nothing in the shadow or the checkpoint")
 
 
 def _violating(feature: Feature, tree: bytes) -> list[str]:

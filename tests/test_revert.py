@@ -105,8 +105,11 @@ def test_revert_paths_touches_only_those(repo: Path) -> None:
     assert (shadow / "src" / "libx.py").read_text() == "changed\n"
     tip = git(repo, "rev-parse", "refs/agent/f/checkpoints")
     assert tree_of(repo, tip) == _shadow_tree(repo, shadow)
-    nothing = _revert(repo, "--paths", "no/such/path")
-    assert nothing["paths"] == []
+    before = (shadow / "src" / "libx.py").read_text()
+    nothing = cli(repo, "revert", "f", "--paths", "no/such/path")
+    assert nothing.code == 2 and "names nothing" in nothing.err
+    assert (shadow / "src" / "libx.py").read_text() == before
+    assert _revert(repo, "--paths", "src/*.py")["paths"] == ["src/libx.py"]
 
 
 def test_revert_violating_reverts_only_the_paths_out_of_scope(repo: Path, tmp_path: Path) -> None:
@@ -148,7 +151,7 @@ def test_revert_worktree_resets_stray_edits_and_keeps_them(repo: Path) -> None:
     (worktree / "src" / "app.py").write_text("stray staged edit\n")
     git(worktree, "add", "src/app.py")
     (shadow / "src" / "app.py").write_text("agent work\n")
-    done = _revert(repo, "--worktree", "--paths", "nothing-here")
+    done = _revert(repo, "--worktree", "--paths", "nothing-*")
     kept = done["worktree_saved"]
     assert kept and git(repo, "rev-parse", "refs/agent/f/worktree") == kept
     assert git(repo, "show", f"{kept}:README.md") == "stray edit"
@@ -158,7 +161,7 @@ def test_revert_worktree_resets_stray_edits_and_keeps_them(repo: Path) -> None:
     git(worktree, "diff", "--cached", "--quiet")
     assert (worktree / "README.md").read_text() == "demo\n"
     assert (shadow / "src" / "app.py").read_text() == "agent work\n"  # the shadow kept its work
-    text = cli(repo, "revert", "f", "--worktree", "--paths", "nothing-here")
+    text = cli(repo, "revert", "f", "--worktree", "--paths", "nothing-*")
     assert text.code == 0 and "worktree changes kept" not in text.out  # nothing stray this time
 
 
