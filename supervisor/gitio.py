@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pygit2
@@ -56,6 +57,28 @@ def run_git(
         detail = message[-1] if message else f"exit {proc.returncode}"
         raise GitError(f"git {args[0]} failed: {detail}")
     return proc
+
+
+@contextmanager
+def git_alongside(args: Sequence[str], cwd: Path) -> Iterator[None]:
+    """Run the git CLI while the body runs (two cores, two jobs); raise its error after."""
+    try:
+        proc = subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=clean_env(),
+        )
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc}") from exc
+    try:
+        yield
+    finally:
+        _, err = proc.communicate()
+    if proc.returncode != 0:
+        lines = err.decode(errors="replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
 
 
 class Repo:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pygit2
 
 from supervisor import shadow as shadow_io
-from supervisor.errors import FatalError, Refused, UsageError
-from supervisor.gitio import SIGNATURE, TREE, run_git
+from supervisor.errors import FatalError, GitError, Refused, UsageError
+from supervisor.gitio import SIGNATURE, TREE, git_alongside, run_git
 from supervisor.names import branch_of, chain_of, check_feature
 from supervisor.policy import load_plan, plan_hash
 from supervisor.snapshot import Snapshot, never_ignored
@@ -102,12 +102,12 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
     if plan is not None:
         layout.plan(name).write_bytes(plan)
     repo.create_ref(branch_of(name), row.base, "git-agent: start")
-    run_git(["worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir)
+    with git_alongside(["worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir):
+        pygit2.init_repository(str(layout.view(name)), bare=True)
+        _make_shadow(ws, row, progress)
     run_git(
         ["worktree", "lock", "--reason", f"git-agent feature {name}", row.worktree], repo.workdir
     )
-    pygit2.init_repository(str(layout.view(name)), bare=True)
-    _make_shadow(ws, row, progress)
     repo.set_ref(chain_of(name), row.base, "git-agent: checkpoint 0 (base)")
 
 
@@ -133,7 +133,10 @@ def _make_shadow(ws: Workspace, row: FeatureRow, progress: Progress | None) -> N
     if progress is not None:
         progress(total, total)
     index = own.index
-    index.read_tree(pygit2.Oid(raw=tree))
+    try:
+        index.read_tree(pygit2.Oid(raw=tree))
+    except pygit2.GitError as exc:
+        raise GitError(f"cannot check out {row.base[:12]}: {exc}") from exc
     index.write()
     snap = Snapshot(repo, shadow, ws.layout.cache(row.name), never_ignored)
     snap.reset(tree, entries)

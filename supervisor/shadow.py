@@ -19,9 +19,12 @@ Change = tuple[bytes, trees.Entry | None, trees.Entry | None]
 class Writer:
     """Applies tree entries under `root`, never following a link the agent left in the way."""
 
-    def __init__(self, repo: Repo, root: Path) -> None:
+    def __init__(self, repo: Repo, root: Path, empty: bool = False) -> None:
+        """`empty`: `root` starts empty and only this writer fills it, so nothing can be in
+        the way (O_EXCL still refuses to write through anything that is)."""
         self.repo = repo
         self.root = os.fsencode(root)
+        self.empty = empty
         self._dirs: set[bytes] = set()
 
     def apply(
@@ -31,6 +34,8 @@ class Writer:
         written: dict[bytes, Cached | None] = {}
         removed: list[bytes] = []
         for count, (path, _, new) in enumerate(changes, 1):
+            if b".git" in path.split(b"/"):
+                continue  # never write into a git dir, the shadow's own least of all
             if new is None:
                 self.remove(path)
                 removed.append(path)
@@ -75,6 +80,10 @@ class Writer:
             key = b"/".join(parts[:depth])
             if key in self._dirs:
                 continue
+            if self.empty:
+                os.mkdir(current)
+                self._dirs.add(key)
+                continue
             try:
                 if not stat.S_ISDIR(os.lstat(current).st_mode):
                     os.unlink(current)
@@ -83,7 +92,8 @@ class Writer:
                 os.mkdir(current)
             self._dirs.add(key)
         path = current + b"/" + parts[-1]
-        _remove(path)
+        if not self.empty:
+            _remove(path)
         return path
 
     def _parents_are_dirs(self, rel: bytes) -> bool:
@@ -125,5 +135,6 @@ def checkout(
 ) -> dict[bytes, Cached]:
     """Write every entry of `tree` into the empty directory `root`; return the stat cache."""
     root.mkdir(parents=True, exist_ok=True)
-    written = Writer(repo, root).apply(trees.diff(repo, None, tree), progress)
+    empty = all(child.name == ".git" for child in root.iterdir())
+    written = Writer(repo, root, empty).apply(trees.diff(repo, None, tree), progress)
     return {path: cached for path, cached in written.items() if cached is not None}

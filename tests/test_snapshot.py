@@ -415,3 +415,25 @@ def test_stale_ref_lock_after_a_kill_is_a_clear_error(repo: Path) -> None:
     lock.unlink()
     made = checkpoint(repo)
     assert made["created"] and made["number"] == 1
+
+
+def test_a_tree_holding_a_git_dir_is_never_written_into_the_shadows(repo: Path) -> None:
+    """A hostile base tree with a `.git/hooks/...` entry: start works, nothing lands in .git."""
+    from supervisor import trees as raw_trees
+    from supervisor.gitio import BLOB, MODE_EXEC, Repo
+
+    store = Repo.open(repo)
+    head = git(repo, "rev-parse", "HEAD")
+    hook = store.write(BLOB, b"#!/bin/sh\necho owned > /tmp/owned\n")
+    tree = raw_trees.update(
+        store, store.commit_tree(head), {b".git/hooks/post-checkout": (MODE_EXEC, hook)}
+    )
+    assert tree is not None
+    hostile = store.create_commit(tree, [head], "hostile tree\n")
+    result = cli(repo, "start", "h", "--base", hostile)
+    assert result.code in (0, 3), result
+    assert "Traceback" not in result.err
+    if result.code == 0:
+        shadow = Path(cli(repo, "status", "h", "--json").json()["shadow"])  # type: ignore[index]
+        assert not (shadow / ".git" / "hooks" / "post-checkout").exists()
+        assert (shadow / "src" / "app.py").exists()
