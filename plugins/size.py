@@ -19,6 +19,7 @@ and leaves their lines out of the line totals; a plan's list can only narrow the
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def _lines(changes: Sequence[Change], ctx: RuleContext) -> list[Violation]:
 
 
 def _quota(root: Path, quota: int) -> list[Violation]:
-    used = disk_usage(root, stop_after=quota)
+    used = _recent_usage(root, quota)
     if used <= quota:
         return []
     return [
@@ -113,6 +114,24 @@ def _quota(root: Path, quota: int) -> list[Violation]:
             f"counted {used} bytes so far, ignored files included)",
         )
     ]
+
+
+# A long-lived process (a watcher giving live verdicts) would walk the whole shadow on every
+# verdict; a walk that took longer than SLOW_WALK is reused for REUSE_WALK seconds instead.
+SLOW_WALK = 0.05
+REUSE_WALK = 5.0
+_walks: dict[tuple[Path, int], tuple[float, int]] = {}
+
+
+def _recent_usage(root: Path, quota: int) -> int:
+    now = time.monotonic()
+    known = _walks.get((root, quota))
+    if known is not None and now - known[0] < REUSE_WALK:
+        return known[1]
+    used = disk_usage(root, stop_after=quota)
+    if time.monotonic() - now > SLOW_WALK:
+        _walks[(root, quota)] = (now, used)
+    return used
 
 
 def disk_usage(root: Path, stop_after: int | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from git_agent_plugins import size
 
 from supervisor.context import RuleContext
@@ -166,3 +167,20 @@ def test_no_quota_without_a_shadow(repo: Path) -> None:
     assert size.git_agent_check_changes([], ctx) == []
     with_root = RuleContext(rules, Repo.open(repo), repo)
     assert [v.rule for v in size.git_agent_check_changes([], with_root)] == ["size.disk-quota"]
+
+
+def test_slow_quota_walks_are_reused_briefly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from git_agent_plugins import size
+
+    root = tmp_path / "shadow"
+    root.mkdir()
+    (root / "a").write_bytes(b"x" * 100)
+    monkeypatch.setattr(size, "_walks", {})
+    monkeypatch.setattr(size, "SLOW_WALK", -1.0)  # every walk counts as slow
+    assert size._recent_usage(root, 10_000) == 100
+    (root / "b").write_bytes(b"y" * 50)
+    assert size._recent_usage(root, 10_000) == 100  # reused
+    monkeypatch.setattr(size, "REUSE_WALK", 0.0)
+    assert size._recent_usage(root, 10_000) == 150  # walked again
