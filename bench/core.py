@@ -528,7 +528,7 @@ class Bench:
             self.touch(worktree, paths)
 
         def ours() -> None:
-            done = revert(feature, to=target[0], paths=names)
+            done = revert(feature, to=target[0], paths=names, dirty=paths)  # a watcher knows them
             assert len(done.paths) == n, f"reverted {len(done.paths)}, expected {n}"
 
         def locked_ours() -> float:

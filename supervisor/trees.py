@@ -39,8 +39,38 @@ def serialize(entries: Mapping[bytes, Entry]) -> bytes:
     )
 
 
+# Trees are immutable by id: parsed ones are kept, so the big trees near the root that every
+# update and diff passes through are parsed once per process, not once per call.
+_PARSED: dict[bytes, dict[bytes, Entry]] = {}
+PARSED_MAX = 8192
+
+
 def read_tree(store: ObjectStore, oid: bytes | None) -> dict[bytes, Entry]:
-    return parse(store.read(oid)[1]) if oid else {}
+    """The entries of tree `oid`, as a dict the caller may change."""
+    return dict(_peek(store, oid))
+
+
+def _peek(store: ObjectStore, oid: bytes | None) -> Mapping[bytes, Entry]:
+    """The entries of tree `oid`, shared: never change them."""
+    if not oid:
+        return {}
+    entries = _PARSED.get(oid)
+    if entries is None:
+        entries = _remember(oid, parse(store.read(oid)[1]))
+    return entries
+
+
+def _remember(oid: bytes, entries: dict[bytes, Entry]) -> dict[bytes, Entry]:
+    if len(_PARSED) >= PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[oid] = dict(entries)
+    return _PARSED[oid]
+
+
+def write_tree(store: ObjectStore, entries: dict[bytes, Entry]) -> bytes:
+    oid = store.write(TREE, serialize(entries))
+    _remember(oid, entries)
+    return oid
 
 
 def update(store: ObjectStore, tree: bytes | None, changes: Changes) -> bytes | None:
@@ -63,7 +93,7 @@ def update(store: ObjectStore, tree: bytes | None, changes: Changes) -> bytes | 
             entries.pop(name, None)
         else:
             entries[name] = new
-    return store.write(TREE, serialize(entries)) if entries else None
+    return write_tree(store, entries) if entries else None
 
 
 def _merged(
@@ -86,7 +116,7 @@ def walk(
     store: ObjectStore, tree: bytes | None, prefix: bytes = b""
 ) -> Iterator[tuple[bytes, Entry]]:
     """Every non-tree entry below `tree`, depth first, as (path, entry)."""
-    for name, entry in read_tree(store, tree).items():
+    for name, entry in _peek(store, tree).items():
         path = prefix + name
         if entry[0] == MODE_TREE:
             yield from walk(store, entry[1], path + b"/")
@@ -97,7 +127,7 @@ def walk(
 def lookup(store: ObjectStore, tree: bytes | None, path: bytes) -> Entry | None:
     """The entry at `path`, or None."""
     head, sep, rest = path.partition(b"/")
-    entry = read_tree(store, tree).get(head)
+    entry = _peek(store, tree).get(head)
     if entry is None or not sep:
         return entry
     return lookup(store, entry[1], rest) if entry[0] == MODE_TREE else None
@@ -109,7 +139,7 @@ def diff(
     """(path, old entry, new entry) for every non-tree entry that differs; equal subtrees skipped."""
     if old == new:
         return
-    before, after = read_tree(store, old), read_tree(store, new)
+    before, after = _peek(store, old), _peek(store, new)
     for name in sorted(before.keys() | after.keys()):
         a, b = before.get(name), after.get(name)
         if a == b:

@@ -31,7 +31,7 @@ from supervisor.snapshot import Ignored, Snapshot
 from supervisor.state import FeatureRow, State
 from supervisor.trees import serialize
 
-SAVE_EVERY = 1.0  # seconds between snapshot cache writes in a long-lived process
+SAVE_EVERY = 30.0  # seconds between snapshot cache writes in a long-lived process
 SHADOW_MARKER = (
     "git-agent-shadow"  # in a shadow's git dir: the common dir of the repository it serves
 )
@@ -93,7 +93,7 @@ class Feature:
         self.chain_ref = chain_of(row.name)
         self.scanned_ref = f"refs/agent/{row.name}/scanned"
         self._snapshot: Snapshot | None = None
-        self._saved = -SAVE_EVERY
+        self._saved, self._unsaved = -SAVE_EVERY, False
         self.worktree = Path(row.worktree)
         self.shadow = Path(row.shadow)
 
@@ -131,10 +131,10 @@ class Feature:
         return self._snapshot
 
     def flush(self) -> None:
-        """Write the snapshot cache now (scans write it at most once a second)."""
-        if self._snapshot is not None:
+        """Write the snapshot cache now, if a scan changed it since the last write."""
+        if self._snapshot is not None and self._unsaved:
             self._snapshot.save()
-            self._saved = time.monotonic()
+            self._saved, self._unsaved = time.monotonic(), False
 
     def _ignored(self) -> Ignored:
         view = pygit2.Repository(str(self.ws.layout.view(self.name)))
@@ -151,6 +151,7 @@ class Feature:
     def scan(self, paths: Iterable[bytes] | None = None, keep: bool = True) -> bytes | None:
         """The shadow's tree now; `keep`: hold it on a ref when no checkpoint does."""
         tree = self.snapshot().scan(paths)
+        self._unsaved = True
         if time.monotonic() - self._saved >= SAVE_EVERY:
             self.flush()
         if keep:
