@@ -125,16 +125,40 @@ def parse_push(lines: Iterable[str]) -> list[PushedRef]:
 def pushed_commits(
     repo: Repo, refs: Iterable[PushedRef], remote: str | None
 ) -> list[tuple[str, str]]:
-    """(commit, its range base) for the new commits of every pushed ref; deletions push none."""
+    """(commit, the commit its policy comes from) for the new commits of every pushed ref.
+
+    A deletion, or a ref that is not a commit (a tag of a tree), pushes none. The policy of a
+    ref's commits is that of the remote commit it updates, or, for a new branch, that of the
+    parent of its oldest new commit: never one the push itself brings."""
+    known_remote = [
+        r.remote for r in refs if r.remote != NULL_OID and commit_or_none(repo, r.remote)
+    ]
+    tracking = remote_tracking(repo, remote) or remote_tracking(repo)
     seen: set[str] = set()
     out = []
     for ref in refs:
-        if ref.local == NULL_OID:
+        local = commit_or_none(repo, ref.local) if ref.local != NULL_OID else None
+        if local is None:
             continue
-        known = ref.remote != NULL_OID and resolve_or_none(repo, ref.remote) is not None
-        hide = [ref.remote] if known else remote_tracking(repo, remote)
-        for commit in new_commits(repo, ref.local, hide):
+        remote_commit = commit_or_none(repo, ref.remote) if ref.remote != NULL_OID else None
+        hide = [remote_commit] if remote_commit else [*tracking, *known_remote]
+        commits = new_commits(repo, local, hide)
+        anchor = remote_commit or (_first_parent(repo, commits[0]) if commits else "")
+        for commit in commits:
             if commit not in seen:
                 seen.add(commit)
-                out.append((commit, ref.remote if known else ""))
+                out.append((commit, anchor))
     return out
+
+
+def commit_or_none(repo: Repo, rev: str) -> str | None:
+    """`rev` peeled to a commit, or None when it is not one (or is unknown here)."""
+    try:
+        return str(repo.raw.revparse_single(rev).peel(pygit2.Commit).id)
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        return None
+
+
+def _first_parent(repo: Repo, commit: str) -> str:
+    parents = repo.commit_info(commit).parent_ids
+    return str(parents[0]) if parents else ""

@@ -47,6 +47,9 @@ def start(
         if repo.ref(branch_of(name)) is not None:
             raise UsageError(f"branch agent/{name} already exists")
         row = _new_row(ws, name, commit, plan_data, plan_file)
+        for path in (Path(row.worktree), Path(row.shadow)):
+            if os.path.lexists(path):  # not ours: checked before anything is made or undone
+                raise UsageError(f"{path} already exists")
         try:
             _create(ws, row, plan_data, progress)
         except BaseException:
@@ -94,9 +97,6 @@ def _configured(ws: Workspace, key: str, name: str) -> Path | None:
 
 def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progress | None) -> None:
     repo, layout, name = ws.repo, ws.layout, row.name
-    for path in (Path(row.worktree), Path(row.shadow)):
-        if path.exists():
-            raise UsageError(f"{path} already exists")
     home = layout.feature_dir(name)
     home.mkdir(parents=True, exist_ok=True)
     if plan is not None:
@@ -113,7 +113,8 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
 
 def _make_shadow(ws: Workspace, row: FeatureRow, progress: Progress | None) -> None:
     repo, shadow = ws.repo, Path(row.shadow)
-    _fence(shadow.parent)
+    if shadow.parent == ws.layout.feature_dir(row.name):
+        _fence(shadow.parent)  # only in a folder of git-agent's own, never in one a user chose
     own = pygit2.init_repository(str(shadow), initial_head=f"agent/{row.name}")
     alternates = Path(own.path) / "objects" / "info" / "alternates"
     alternates.write_text(f"{repo.objects_dir}\n")

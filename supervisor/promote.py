@@ -7,6 +7,7 @@ journal rolls forward: the worktree and the branch end up both at the new commit
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -15,10 +16,13 @@ from pathlib import Path
 from supervisor.engine import before_promote
 from supervisor.errors import OperationalError, Refused
 from supervisor.gitio import run_git
+from supervisor.lifecycle import save_worktree, worktree_tree
 from supervisor.settings import fault
 from supervisor.shadow import checkout
 from supervisor.violations import Violation
 from supervisor.workspace import Feature, Report
+
+LOG = logging.getLogger("git_agent")
 
 
 class PromotionRefused(Refused):
@@ -54,6 +58,7 @@ def promote(feature: Feature, message: str | None = None) -> Promotion:
     head = repo.ref(feature.branch)
     if head is None:
         raise OperationalError(f"branch agent/{feature.name} is missing")
+    _refuse_foreign_commits(feature, head)
     if repo.commit_tree(head) == tree:
         return Promotion(number, None, report)
     commit = repo.create_commit(tree, [head], _message(feature, number, message))
@@ -68,6 +73,17 @@ def promote(feature: Feature, message: str | None = None) -> Promotion:
     fault(settings, "promote:branch")
     _finish(feature, journal, commit, number)
     return Promotion(number, commit, report)
+
+
+def _refuse_foreign_commits(feature: Feature, head: str) -> None:
+    """Promotion puts the shadow's tree on top of the branch: a commit made on the branch some
+    other way would be silently undone, so promotion refuses until it is dealt with."""
+    expected = feature.row.promoted_commit or feature.row.base
+    if head != expected:
+        raise Refused(
+            f"agent/{feature.name} is at {head[:12]}, not at its last promotion {expected[:12]}: "
+            "bring those commits into the shadow (or reset the branch) before promoting"
+        )
 
 
 def _before_promote(feature: Feature, tree: bytes) -> list[Violation]:
@@ -99,17 +115,31 @@ def roll_forward(feature: Feature) -> bool:
         raise OperationalError(f"promotion journal {journal} is unreadable: {exc}") from exc
     head = feature.repo.ref(feature.branch)
     if head not in (old, new):
-        raise OperationalError(
-            f"branch agent/{feature.name} moved during an interrupted promotion; see {journal}"
+        LOG.warning(
+            "git-agent: an interrupted promotion of %s was abandoned: agent/%s has moved since",
+            feature.name,
+            feature.name,
         )
-    _clear_stale_index_lock(feature)
-    run_git(["read-tree", "--reset", "-u", new], feature.worktree)
-    if head == old:
+        journal.unlink()
+        return False
+    if head == old:  # the branch moves last: the worktree may be anywhere between old and new
+        _clear_stale_index_lock(feature)
+        _worktree_forward(feature, old, new)
         feature.repo.set_ref(
             feature.branch, new, f"git-agent: promote checkpoint {number} (resumed)"
         )
     _finish(feature, journal, new, number)
     return True
+
+
+def _worktree_forward(feature: Feature, old: str, new: str) -> None:
+    """Bring the worktree from `old` to `new` keeping local edits, as a promotion does; where a
+    half-done update makes that impossible, save the worktree first, then reset it."""
+    run_git(["update-index", "-q", "--refresh"], feature.worktree, check=False)
+    if run_git(["read-tree", "-m", "-u", old, new], feature.worktree, check=False).returncode == 0:
+        return
+    save_worktree(feature, worktree_tree(feature))
+    run_git(["read-tree", "--reset", "-u", new], feature.worktree)
 
 
 def _finish(feature: Feature, journal: Path, commit: str, number: int) -> None:

@@ -25,6 +25,7 @@ class Reverted:
     paths: list[str]
     checkpoint: int  # the checkpoint holding the state after it
     worktree_saved: str | None = None
+    set_aside: str | None = None  # where directories and things in the way were moved to
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -33,6 +34,7 @@ class Reverted:
             "paths": self.paths,
             "checkpoint": self.checkpoint,
             "worktree_saved": self.worktree_saved,
+            "set_aside": self.set_aside,
         }
 
 
@@ -59,12 +61,15 @@ def revert(
     if violating:
         selected = selector(_violating(feature, current_tree))
         changes = [c for c in changes if selected(os.fsdecode(c[0]))]
-    Writer(repo, feature.shadow).apply(changes)
+    trash = feature.ws.layout.feature_dir(feature.name) / "set-aside"
+    writer = Writer(repo, feature.shadow, trash=trash)
+    writer.apply(changes)
     touched = [c[0] for c in changes]
     after, _, _ = feature.checkpoint(f"revert to checkpoint {to}", touched)
     kept = revert_worktree(feature) if worktree else None
     feature.ws.emit("revert", feature.name, target=to, paths=len(touched), checkpoint=after)
-    return Reverted(saved, to, [os.fsdecode(p) for p in touched], after, kept)
+    aside = str(trash) if writer.set_aside else None
+    return Reverted(saved, to, [os.fsdecode(p) for p in touched], after, kept, aside)
 
 
 def selector(wanted: Iterable[str]) -> Callable[[str], bool]:

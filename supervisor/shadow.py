@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -19,12 +20,18 @@ Change = tuple[bytes, trees.Entry | None, trees.Entry | None]
 class Writer:
     """Applies tree entries under `root`, never following a link the agent left in the way."""
 
-    def __init__(self, repo: Repo, root: Path, empty: bool = False) -> None:
+    def __init__(
+        self, repo: Repo, root: Path, empty: bool = False, trash: Path | None = None
+    ) -> None:
         """`empty`: `root` starts empty and only this writer fills it, so nothing can be in
-        the way (O_EXCL still refuses to write through anything that is)."""
+        the way (O_EXCL still refuses to write through anything that is). `trash`: where a
+        directory, or anything in the way of a write, is moved instead of deleted, since it
+        may hold ignored files no checkpoint has."""
         self.repo = repo
         self.root = os.fsencode(root)
         self.empty = empty
+        self.trash = trash
+        self.set_aside: list[bytes] = []
         self._dirs: set[bytes] = set()
 
     def apply(
@@ -70,7 +77,7 @@ class Writer:
 
     def remove(self, rel: bytes) -> None:
         if self._parents_are_dirs(rel):
-            _remove(self.root + b"/" + rel)
+            self._discard(rel, in_the_way=False)
 
     def _prepare(self, rel: bytes) -> bytes:
         parts = rel.split(b"/")
@@ -93,8 +100,22 @@ class Writer:
             self._dirs.add(key)
         path = current + b"/" + parts[-1]
         if not self.empty:
-            _remove(path)
+            self._discard(rel, in_the_way=True)
         return path
+
+    def _discard(self, rel: bytes, in_the_way: bool) -> None:
+        path = self.root + b"/" + rel
+        try:
+            is_dir = stat.S_ISDIR(os.lstat(path).st_mode)
+        except FileNotFoundError:
+            return
+        if self.trash is None or not (is_dir or in_the_way):
+            _remove(path)
+            return
+        aside = os.fsencode(self.trash) + b"/" + str(time.time_ns()).encode() + b"/" + rel
+        os.makedirs(os.path.dirname(aside), exist_ok=True)
+        shutil.move(os.fsdecode(path), os.fsdecode(aside))
+        self.set_aside.append(rel)
 
     def _parents_are_dirs(self, rel: bytes) -> bool:
         current = self.root

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Protocol
 
@@ -16,15 +17,12 @@ class ObjectStore(Protocol):
     def write(self, kind: int, data: bytes) -> bytes: ...
 
 
+_ENTRY = re.compile(rb"([0-7]+) ([^\0]+)\0(.{20})", re.DOTALL)
+
+
 def parse(data: bytes) -> dict[bytes, Entry]:
-    entries: dict[bytes, Entry] = {}
-    pos = 0
-    while pos < len(data):
-        space = data.index(b" ", pos)
-        nul = data.index(b"\0", space)
-        entries[data[space + 1 : nul]] = (int(data[pos:space], 8), data[nul + 1 : nul + 21])
-        pos = nul + 21
-    return entries
+    """A raw tree object's entries: name -> (mode, raw id); the regex walks it at C speed."""
+    return {m[2]: (int(m[1], 8), m[3]) for m in _ENTRY.finditer(data)}
 
 
 def _sort_key(item: tuple[bytes, Entry]) -> bytes:

@@ -80,7 +80,7 @@ def _pre_push(
     policies: dict[str, Policy] = {}
     failed = 0
     for commit, base in pushed_commits(repo, refs, remote):
-        anchor = base or _first_parent(repo, commit)
+        anchor = base
         if anchor not in policies:
             policies[anchor] = policy_at(repo, anchor or None)
         report = judge(
@@ -103,8 +103,3 @@ def _from_pre_commit(repo: Repo, env: Mapping[str, str]) -> list[PushedRef]:
     head = resolve_or_none(repo, env["PRE_COMMIT_TO_REF"]) or NULL_OID
     base = resolve_or_none(repo, env.get("PRE_COMMIT_FROM_REF", "")) or NULL_OID
     return [PushedRef("", head, "", base)]
-
-
-def _first_parent(repo: Repo, commit: str) -> str:
-    parents = repo.commit_info(commit).parent_ids
-    return str(parents[0]) if parents else ""

@@ -24,6 +24,8 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
         f"{plural(len(done.paths), 'path')} back to checkpoint {done.target}; "
         f"now checkpoint {done.checkpoint}"
     )
+    if done.set_aside:
+        out.line(f"what stood in the way (ignored files included) was moved to {done.set_aside}")
     if done.worktree_saved:
         out.line(
             f"worktree changes kept in refs/agent/{found.name}/worktree ({done.worktree_saved[:12]})"
