@@ -16,7 +16,7 @@ from pathlib import Path
 
 from supervisor import trees
 from supervisor.errors import OperationalError
-from supervisor.gitio import BLOB, MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_LINK, Repo
+from supervisor.gitio import BLOB, MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_LINK, MODE_TREE, Repo
 
 StatKey = tuple[int, int, int, int, int]
 Cached = tuple[StatKey, bytes, int]  # stat fields, blob id, git mode
@@ -52,6 +52,7 @@ class Snapshot:
         self.tree: bytes | None = None
         self._dirs: set[bytes] | None = None
         self._now = 0
+        self._added: list[bytes] = []
         self.loaded = False  # False: no usable cache, so only a full scan gives the whole tree
         self._load()
 
@@ -93,6 +94,7 @@ class Snapshot:
     def scan(self, paths: Iterable[bytes] | None = None) -> bytes | None:
         """Bring the tree up to date with the directory; return the tree id (None: empty)."""
         self._now = time.time_ns()
+        self._added = []
         changes: dict[bytes, trees.Entry | None] = {}
         if paths is None or not self.loaded:
             seen: set[bytes] = set()
@@ -163,8 +165,10 @@ class Snapshot:
         if st.st_mtime_ns + RACY_NS > self._now:
             key = (key[0], -1, *key[2:])
         self.entries[rel] = (key, oid, mode)
-        if old is None and self._dirs is not None:
-            self._add_dirs(rel)
+        if old is None:
+            self._added.append(rel)
+            if self._dirs is not None:
+                self._add_dirs(rel)
 
     def _hash(self, rel: bytes, st: os.stat_result) -> bytes | None:
         path = self._abs(rel)
@@ -185,10 +189,18 @@ class Snapshot:
             changes[rel] = None
 
     def _under(self, rel: bytes) -> list[bytes]:
+        """The cached paths below `rel`: those of the last tree's subtree (cost follows the
+        subtree, not the repository) and those this scan added."""
         if rel not in self.dirs:
             return []
         prefix = rel + b"/"
-        return [p for p in self.entries if p.startswith(prefix)]
+        entry = trees.lookup(self.repo, self.tree, rel)
+        below = (
+            [p for p, _ in trees.walk(self.repo, entry[1], prefix)]
+            if entry and entry[0] == MODE_TREE
+            else []
+        )
+        return below + [p for p in self._added if p.startswith(prefix)]
 
     def _parents_are_dirs(self, rel: bytes) -> bool:
         head = rel.rpartition(b"/")[0]

@@ -230,8 +230,9 @@ class Feature:
         violations = evaluate(self.ws.plugins, self.context(tree), changes)
         return Report(violations, changes)
 
-    def validate(self) -> Report:
-        report = self.evaluate(self.scan())
+    def validate(self, paths: Iterable[bytes] | None = None) -> Report:
+        """The shadow against the base; `paths`: what changed since the last scan, if known."""
+        report = self.evaluate(self.scan(paths))
         self.record(report)
         return report
 
