@@ -19,11 +19,11 @@ import pluggy
 import pygit2
 
 from supervisor import plugins, reporters
-from supervisor.changes import Change, changes_between
+from supervisor.changes import Change, changes_between, commit_changes
 from supervisor.context import RuleContext
 from supervisor.engine import evaluate
 from supervisor.errors import OperationalError, UsageError
-from supervisor.gates import CommitReport, judge, new_commits, parent_tree
+from supervisor.gates import CommitReport, new_commits, parent_tree
 from supervisor.gitio import Repo
 from supervisor.output import Output
 from supervisor.policy import Rules
@@ -84,15 +84,16 @@ def check_range(
 def judge_each(
     repo: Repo, manager: pluggy.PluginManager, rules: Rules, commits: Sequence[str]
 ) -> Iterator[CommitReport]:
+    merges = {c for c in commits if len(repo.commit_info(c).parent_ids) > 1}
+    listed = commit_changes(repo, [c for c in commits if c not in merges])
     for commit in commits:
-        info = repo.commit_info(commit)
-        summary = info.message.split("\n", 1)[0]
-        if len(info.parent_ids) > 1:
+        summary = repo.commit_info(commit).message.split("\n", 1)[0]
+        if commit in merges:
             report = judge_merge(repo, manager, rules, commit)
         else:
-            report = judge(
-                repo, manager, rules, parent_tree(repo, commit), repo.commit_tree(commit)
-            )
+            changes = listed[commit]
+            ctx = RuleContext(rules, repo, None, None, repo.commit_tree(commit))
+            report = Report(evaluate(manager, ctx, changes), changes)
         yield CommitReport(commit, summary, report)
 
 
@@ -106,7 +107,7 @@ def judge_merge(repo: Repo, manager: pluggy.PluginManager, rules: Rules, commit:
         for c in changes_between(repo, parent_tree(repo, commit), tree)
         if new_in_merge(repo, c, tree, others)
     ]
-    ctx = RuleContext(rules, repo, None, None)
+    ctx = RuleContext(rules, repo, None, None, tree)
     return Report(evaluate(manager, ctx, changes), changes)
 
 
