@@ -213,7 +213,7 @@ def _remove_worktree(feature: Feature, force: bool) -> None:
         if tree != _head_tree(feature) and not force:
             raise Refused(
                 f"worktree {path} has changes or untracked files; "
-                "remove with --force to keep them in refs/agent/{feature.name}/worktree and go on"
+                f"remove with --force to keep them in refs/agent/{feature.name}/worktree and go on"
             )
         save_worktree(feature, tree)
         run_git(["worktree", "unlock", str(path)], repo.workdir, check=False)

@@ -93,7 +93,7 @@ class Writer:
                 continue
             try:
                 if not stat.S_ISDIR(os.lstat(current).st_mode):
-                    os.unlink(current)
+                    self._discard(key, in_the_way=True)
                     os.mkdir(current)
             except FileNotFoundError:
                 os.mkdir(current)

@@ -161,3 +161,31 @@ def test_revert_sets_aside_ignored_files_in_a_directory_it_replaces(repo: Path) 
     assert (shadow / "notes").read_text() == "a file in the base\n"
     kept = list(Path(aside).rglob("run.log"))
     assert kept and kept[0].read_text() == "ignored output\n"
+
+
+def test_a_file_where_a_directory_must_go_is_set_aside(repo: Path) -> None:
+    """An ignored file no checkpoint has, standing where the target needs a directory."""
+    (repo / ".gitignore").write_text("*.log\n")
+    (repo / "build.log").mkdir()
+    (repo / "build.log" / "readme").write_text("tracked, under a directory the rules ignore\n")
+    git(repo, "add", "-f", "build.log/readme", ".gitignore")
+    git(repo, "commit", "-qm", "tracked file in an ignored-looking dir")
+    cli(repo, "start", "f")
+    shadow, _ = paths(repo, "f")
+    (shadow / "build.log" / "readme").unlink()
+    (shadow / "build.log").rmdir()
+    (shadow / "build.log").write_text("ignored output, in no checkpoint\n")
+    done = cli(repo, "revert", "f", "--json")
+    assert done.code == 0, done
+    aside = done.json()["set_aside"]  # type: ignore[index]
+    kept = [p for p in Path(aside).rglob("build.log") if p.is_file()]
+    assert kept and kept[0].read_text() == "ignored output, in no checkpoint\n"
+    assert (shadow / "build.log" / "readme").exists()
+
+
+def test_remove_refusal_names_the_ref(repo: Path) -> None:
+    cli(repo, "start", "f")
+    _, worktree = paths(repo, "f")
+    (worktree / "notes.txt").write_text("x\n")
+    refused = cli(repo, "remove", "f")
+    assert refused.code == 1 and "refs/agent/f/worktree" in refused.err
