@@ -17,6 +17,7 @@ from pathlib import Path
 from supervisor import trees
 from supervisor.errors import OperationalError
 from supervisor.gitio import BLOB, MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_LINK, MODE_TREE, Repo
+from supervisor.packs import PackWriter
 
 StatKey = tuple[int, int, int, int, int]
 Cached = tuple[StatKey, bytes, int]  # stat fields, blob id, git mode
@@ -53,6 +54,7 @@ class Snapshot:
         self._dirs: set[bytes] | None = None
         self._now = 0
         self._added: list[bytes] = []
+        self._store = PackWriter(repo)
         self.loaded = False  # False: no usable cache, so only a full scan gives the whole tree
         self._load()
 
@@ -95,17 +97,21 @@ class Snapshot:
         """Bring the tree up to date with the directory; return the tree id (None: empty)."""
         self._now = time.time_ns()
         self._added = []
+        self._store = PackWriter(self.repo)
         changes: dict[bytes, trees.Entry | None] = {}
-        if paths is None or not self.loaded:
-            seen: set[bytes] = set()
-            self._walk(b"", changes, seen)
-            for gone in self.entries.keys() - seen:
-                self._forget(gone, changes)
-            self.loaded = True
-        else:
-            for path in sorted(set(paths)):
-                self._scan_path(path.strip(b"/"), changes)
-        self.tree = trees.update(self.repo, self.tree, changes)
+        try:
+            if paths is None or not self.loaded:
+                seen: set[bytes] = set()
+                self._walk(b"", changes, seen)
+                for gone in self.entries.keys() - seen:
+                    self._forget(gone, changes)
+                self.loaded = True
+            else:
+                for path in sorted(set(paths)):
+                    self._scan_path(path.strip(b"/"), changes)
+            self.tree = trees.update(self._store, self.tree, changes)
+        finally:
+            self._store.flush()  # the cache may already name these objects: never drop them
         return self.tree
 
     def _abs(self, rel: bytes) -> bytes:
@@ -174,11 +180,11 @@ class Snapshot:
         path = self._abs(rel)
         try:
             if stat.S_ISLNK(st.st_mode):
-                return self.repo.write(BLOB, os.readlink(path))
+                return self._store.write(BLOB, os.readlink(path))
             if st.st_size > STREAM_BYTES:
-                return self.repo.write_blob_stream(Path(os.fsdecode(path)))
+                return self._store.write_blob_stream(Path(os.fsdecode(path)))
             with open(path, "rb") as handle:
-                return self.repo.write(BLOB, handle.read())
+                return self._store.write(BLOB, handle.read())
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
