@@ -7,6 +7,7 @@ a watcher reported, hashes only what changed and rewrites only the trees on chan
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import stat
@@ -243,11 +244,11 @@ class Snapshot:
             gone = list(self.entries)
         else:
             gone = [*self._under(rel), rel]
-            try:
+            with contextlib.suppress(
+                FileNotFoundError, NotADirectoryError
+            ):  # gone: forgotten below
                 if self._parents_are_dirs(rel):
                     self._visit(rel, os.lstat(self._abs(rel)), changes, seen)
-            except (FileNotFoundError, NotADirectoryError):
-                pass
         for path in gone:
             if path not in seen:
                 self._forget(path, changes)

@@ -13,8 +13,8 @@ from supervisor.context import RuleContext
 from supervisor.gitio import Repo
 from supervisor.policy import Rules, load_policy
 from tests.conftest import cli, commit_all, git
+from tests.plugins.rule_kit import Found, found, start, verdict
 
-Found = list[tuple[str, str, str | None]]
 STRICT = "[limits]\nallow_binary = false\nallow_executable = false\n"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
 MACHO_64 = b"\xcf\xfa\xed\xfe\x07\x00\x00\x01" + b"\x00" * 24
@@ -23,27 +23,9 @@ PE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 54
 JAVA_CLASS = b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + b"\x00" * 24
 
 
-def start(repo: Path, policy: str, plan: str | None = None, name: str = "f") -> Path:
-    (repo / ".git-agent").mkdir(exist_ok=True)
-    (repo / ".git-agent" / "policy.toml").write_text("version = 1\n" + policy)
-    commit_all(repo, "policy")
-    args = ["start", name]
-    if plan is not None:
-        plan_file = repo.parent / f"{name}-plan.toml"
-        plan_file.write_text(plan)
-        args += ["--plan", str(plan_file)]
-    started = cli(repo, *args)
-    assert started.code == 0, started
-    return Path(cli(repo, "status", name, "--json").json()["shadow"])  # type: ignore[index]
-
-
 def validate(repo: Path, name: str = "f") -> tuple[int, Found]:
-    result = cli(repo, "validate", name, "--json")
-    assert result.code in (0, 1), result
-    data = result.json()
-    assert isinstance(data, dict)
-    found = [(v["rule"], v["severity"], v["path"]) for v in data["violations"]]
-    return result.code, [f for f in found if f[0].startswith(("binary.", "mode."))]
+    code, data = verdict(repo, name)
+    return code, found(data, ("binary.", "mode."))
 
 
 def write(path: Path, data: bytes, executable: bool = False) -> None:

@@ -4,33 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import cli, commit_all
+from tests.conftest import cli
+from tests.plugins.rule_kit import Found, found, start, verdict
 
-Found = list[tuple[str, str, str | None]]
 NO_DELETE = "[limits]\nallow_delete = false\n"
 
 
-def start(repo: Path, policy: str, plan: str | None = None, name: str = "f") -> Path:
-    (repo / ".git-agent").mkdir(exist_ok=True)
-    (repo / ".git-agent" / "policy.toml").write_text("version = 1\n" + policy)
-    commit_all(repo, "policy")
-    args = ["start", name]
-    if plan is not None:
-        plan_file = repo.parent / f"{name}-plan.toml"
-        plan_file.write_text(plan)
-        args += ["--plan", str(plan_file)]
-    started = cli(repo, *args)
-    assert started.code == 0, started
-    return Path(cli(repo, "status", name, "--json").json()["shadow"])  # type: ignore[index]
-
-
 def validate(repo: Path, name: str = "f") -> tuple[int, Found]:
-    result = cli(repo, "validate", name, "--json")
-    assert result.code in (0, 1), result
-    data = result.json()
-    assert isinstance(data, dict)
-    found = [(v["rule"], v["severity"], v["path"]) for v in data["violations"]]
-    return result.code, [f for f in found if f[0].startswith("delete.")]
+    code, data = verdict(repo, name)
+    return code, found(data, ("delete.",))
 
 
 def many_files(repo: Path, count: int) -> None:

@@ -11,33 +11,13 @@ from git_agent_plugins import size
 from supervisor.context import RuleContext
 from supervisor.gitio import Repo
 from supervisor.policy import Rules, load_policy
-from tests.conftest import cli, commit_all
-
-Found = list[tuple[str, str, str | None]]
-
-
-def start(repo: Path, policy: str, plan: str | None = None, name: str = "f") -> Path:
-    (repo / ".git-agent").mkdir(exist_ok=True)
-    (repo / ".git-agent" / "policy.toml").write_text("version = 1\n" + policy)
-    commit_all(repo, "policy")
-    args = ["start", name]
-    if plan is not None:
-        plan_file = repo.parent / f"{name}-plan.toml"
-        plan_file.write_text(plan)
-        args += ["--plan", str(plan_file)]
-    started = cli(repo, *args)
-    assert started.code == 0, started
-    return Path(cli(repo, "status", name, "--json").json()["shadow"])  # type: ignore[index]
+from tests.plugins.rule_kit import Found, found, start, verdict
 
 
 def validate(repo: Path, name: str = "f") -> tuple[int, Found]:
-    result = cli(repo, "validate", name, "--json")
-    assert result.code in (0, 1), result
-    data = result.json()
-    assert isinstance(data, dict)
-    assert data["ok"] == (result.code == 0)
-    found = [(v["rule"], v["severity"], v["path"]) for v in data["violations"]]
-    return result.code, [f for f in found if f[0].startswith("size.")]
+    code, data = verdict(repo, name)
+    assert data["ok"] == (code == 0)
+    return code, found(data, ("size.",))
 
 
 def test_huge_file_is_reported_by_its_header(repo: Path) -> None:
