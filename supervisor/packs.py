@@ -105,10 +105,10 @@ def write_pack(pack_dir: Path, objects: dict[bytes, tuple[int, bytes]]) -> str:
 
 
 def _write(path: Path, data: bytes) -> None:
+    """Written whole, then renamed into place: a killed process leaves no half pack. Like
+    libgit2's loose objects and refs, not fsynced (a power cut could lose the latest objects
+    and the latest ref alike)."""
     tmp = path.with_name(f"tmp_{path.name}")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    tmp.write_bytes(data)
     os.chmod(tmp, 0o444)
     os.replace(tmp, path)
