@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from supervisor.commands import workspace
 from supervisor.commands.status import describe
+from supervisor.commands.validate import plural
 from supervisor.output import Output
 
 
@@ -19,7 +20,9 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     for info in found:
         verdict = info["verdict"]
         said = (
-            "-" if verdict is None else ("ok" if verdict["ok"] else f"{verdict['errors']} errors")
+            "-"
+            if verdict is None
+            else ("ok" if verdict["ok"] else plural(verdict["errors"], "error"))
         )
         out.line(
             f"{info['feature']:<24} {info['state']:<8} checkpoints {info['checkpoints']!s:<5} verdict {said}"

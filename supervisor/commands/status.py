@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from supervisor.commands import feature, workspace
+from supervisor.commands.validate import plural
 from supervisor.output import Output
 from supervisor.workspace import Feature
 
@@ -57,7 +58,8 @@ def _text(out: Output, info: dict[str, Any]) -> None:
     verdict = info["verdict"]
     said = "not validated"
     if verdict:
-        said = f"{'ok' if verdict['ok'] else 'failing'} ({verdict['errors']} errors, {verdict['warnings']} warnings)"
+        counts = f"{plural(verdict['errors'], 'error')}, {plural(verdict['warnings'], 'warning')}"
+        said = f"{'ok' if verdict['ok'] else 'failing'} ({counts})"
     head = (info["head"] or "missing")[:12]
     promoted = info["promoted"]
     out.line(f"feature      {info['feature']} ({info['state']})")
