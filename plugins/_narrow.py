@@ -54,7 +54,7 @@ def allow_list(ctx: RuleContext, plugin: str, keys: Iterable[str], key: str = "a
             if index == 0:
                 return Allow(())  # the policy allows nothing; a plan cannot add to that
             continue
-        layers.append(_patterns(file, plugin, key, table[key]))
+        layers.append(patterns(file, plugin, key, table[key]))
     return _compiled(tuple(layers))
 
 
@@ -71,7 +71,7 @@ def limit(ctx: RuleContext, plugin: str, keys: Iterable[str], key: str) -> int |
     return min(values) if values else None
 
 
-def _patterns(file: str, plugin: str, key: str, value: object) -> tuple[str, ...]:
+def patterns(file: str, plugin: str, key: str, value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
         raise ConfigError(file, f"[plugins.{plugin}] {key} must be a list of globs")
     for pattern in value:

@@ -27,13 +27,12 @@ from collections.abc import Iterator, Sequence
 
 from supervisor.changes import Change
 from supervisor.context import RuleContext
-from supervisor.errors import ConfigError
 from supervisor.gitio import MODE_GITLINK
-from supervisor.globs import Globs, check_glob
+from supervisor.globs import Globs
 from supervisor.hookspecs import hookimpl
 from supervisor.violations import Violation
 
-from ._narrow import tables
+from ._narrow import patterns, tables
 
 PLUGIN = "git"
 KEYS = ("protected",)
@@ -99,15 +98,7 @@ class Protected:
 
 
 def _globs(file: str, table: dict[str, object]) -> list[str]:
-    value = table.get("protected", [])
-    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
-        raise ConfigError(file, f"[plugins.{PLUGIN}] protected must be a list of globs")
-    for pattern in value:
-        try:
-            check_glob(pattern)
-        except ValueError as exc:
-            raise ConfigError(file, f"[plugins.{PLUGIN}] protected: {exc}") from None
-    return list(value)
+    return list(patterns(file, PLUGIN, "protected", table.get("protected", [])))
 
 
 @hookimpl
