@@ -16,20 +16,17 @@ Content is sniffed from the first 8000 bytes; a loose object is only inflated th
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
-from pathlib import Path
 
-import pygit2
-from pygit2.enums import DiffFlag
-
-from supervisor.changes import Change
-from supervisor.context import RuleContext
-from supervisor.gitio import MODE_EXEC, MODE_FILE
-from supervisor.hookspecs import hookimpl
-from supervisor.violations import Violation
-
-from ._narrow import allow_list
+from supervisor.plugin import (
+    MODE_EXEC,
+    MODE_FILE,
+    Change,
+    RuleContext,
+    Violation,
+    allow_list,
+    hookimpl,
+)
 
 PLUGIN = "binary"
 KEYS = ("allow",)
@@ -62,7 +59,7 @@ def git_agent_check_path(change: Change, ctx: RuleContext) -> Sequence[Violation
     found: list[Violation] = []
     if deny_exec and change.mode == MODE_EXEC and change.old_mode != MODE_EXEC:
         found.append(_violation("mode.executable", change, "file becomes executable (100755)"))
-    new = Side(ctx, change.oid, change.mode, _flags(change, old=False))
+    new = Side(ctx, change.oid, change.mode, change.binary)
     old = _old_side(ctx, change)
     if deny_binary and new.binary and not (old is not None and old.binary):
         found.append(_violation("binary.added", change, "new binary file"))
@@ -79,32 +76,26 @@ def _violation(rule: str, change: Change, message: str) -> Violation:
 def _old_side(ctx: RuleContext, change: Change) -> Side | None:
     if change.old_oid is None or change.old_mode not in FILE_MODES:
         return None
-    return Side(ctx, change.old_oid, change.old_mode, _flags(change, old=True))
-
-
-def _flags(change: Change, old: bool) -> int:
-    if change.patch is None:
-        return int(DiffFlag.BINARY) if change.binary and not old else 0
-    delta = change.patch.delta
-    return int((delta.old_file if old else delta.new_file).flags)
+    return Side(ctx, change.old_oid, change.old_mode, False)
 
 
 class Side:
-    """One side of a change: a blob in a mode, its first bytes read lazily."""
+    """One side of a change: a blob in a mode, its first bytes read lazily. `said_binary`:
+    the diff already called it binary."""
 
-    def __init__(self, ctx: RuleContext, oid: str, mode: int, flags: int) -> None:
-        self.ctx, self.oid, self.mode, self.flags = ctx, oid, mode, flags
+    def __init__(self, ctx: RuleContext, oid: str, mode: int, said_binary: bool) -> None:
+        self.ctx, self.oid, self.mode, self.said_binary = ctx, oid, mode, said_binary
         self._head: bytes | None = None
 
     @property
     def head(self) -> bytes:
         if self._head is None:
-            self._head = blob_head(self.ctx, self.oid, SNIFF_BYTES)
+            self._head = self.ctx.head(self.oid, SNIFF_BYTES)
         return self._head
 
     @property
     def binary(self) -> bool:
-        return bool(self.flags & DiffFlag.BINARY) or b"\0" in self.head
+        return self.said_binary or b"\0" in self.head
 
     @property
     def executable(self) -> str | None:
@@ -131,34 +122,3 @@ def executable_kind(head: bytes) -> str | None:
     if head.startswith(b"#!"):
         return "script"
     return None
-
-
-def blob_head(ctx: RuleContext, oid: str, size: int) -> bytes:
-    """The first `size` bytes of a blob; a loose object is only inflated that far."""
-    head = _loose_head(ctx.repo.objects_dir, oid, size)
-    if head is None:
-        head = ctx.repo.raw.odb.read(pygit2.Oid(hex=oid))[1][:size]
-    return head
-
-
-def _loose_head(objects: Path, oid: str, size: int) -> bytes | None:
-    """Inflate just enough of a loose object (`blob <n>\\0<bytes>`); None when not loose."""
-    try:
-        stream = (objects / oid[:2] / oid[2:]).open("rb")
-    except OSError:
-        return None
-    want = size + 32  # the header is "blob " + at most 20 digits + NUL
-    inflate = zlib.decompressobj()
-    data = b""
-    with stream:
-        try:
-            chunk = stream.read(4096)
-            while chunk and len(data) < want:
-                data += inflate.decompress(chunk, want - len(data))
-                chunk = inflate.unconsumed_tail or stream.read(4096)
-        except (OSError, zlib.error):
-            return None
-    header, sep, body = data.partition(b"\0")
-    if not sep or not header.startswith(b"blob "):
-        return None
-    return body[:size]

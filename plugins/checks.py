@@ -7,20 +7,16 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from supervisor.context import RuleContext
-from supervisor.hookspecs import hookimpl
-from supervisor.violations import Violation
+from supervisor.plugin import RuleContext, Violation, hookimpl
 
 
 @hookimpl
-def git_agent_before_promote(ctx: RuleContext, root: Path) -> Sequence[Violation]:
-    plan = ctx.rules.plan
-    if plan is None:
-        return []
+def git_agent_before_promote(ctx: RuleContext) -> Sequence[Violation]:
+    """Each check of the plan, in a checkout made only when there is a check to run."""
     found = []
-    for check in plan.checks:
+    for check in ctx.rules.checks:
         argv = shlex.split(check.run) if isinstance(check.run, str) else check.run
-        problem = _run(argv, root, check.timeout)
+        problem = _run(argv, ctx.checkout(), check.timeout)
         if problem:
             found.append(
                 Violation(rule="check.failed", path=None, message=f"check {check.name!r} {problem}")

@@ -16,12 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from supervisor.changes import Change
-from supervisor.context import RuleContext
-from supervisor.hookspecs import hookimpl
-from supervisor.violations import Violation
-
-from ._narrow import allow_list, limit
+from supervisor.plugin import Change, RuleContext, Violation, allow_list, hookimpl, limit
 
 PLUGIN = "delete"
 KEYS = ("allow", "max_files")

@@ -23,16 +23,18 @@ to `error`; the policy's `[rules]` table can lower one (a plan can only raise it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
-from supervisor.changes import Change
-from supervisor.context import RuleContext
-from supervisor.gitio import MODE_GITLINK
-from supervisor.globs import Globs
-from supervisor.hookspecs import hookimpl
-from supervisor.violations import Violation
-
-from ._narrow import patterns, tables
+from supervisor.plugin import (
+    MODE_GITLINK,
+    Change,
+    Globs,
+    RuleContext,
+    Violation,
+    hookimpl,
+    patterns,
+    tables,
+)
 
 PLUGIN = "git"
 KEYS = ("protected",)
@@ -97,7 +99,7 @@ class Protected:
         return any(layer.match(path) for layer in self.layers)
 
 
-def _globs(file: str, table: dict[str, object]) -> list[str]:
+def _globs(file: str, table: Mapping[str, object]) -> list[str]:
     return list(patterns(file, PLUGIN, "protected", table.get("protected", [])))
 
 

@@ -37,14 +37,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from supervisor.changes import Change
-from supervisor.context import RuleContext
-from supervisor.gitio import MODE_TREE
-from supervisor.hookspecs import hookimpl
-from supervisor.trees import lookup, read_tree
-from supervisor.violations import Violation
-
-from ._narrow import allow_list, limit
+from supervisor.plugin import Change, RuleContext, Violation, allow_list, hookimpl, limit
 
 PLUGIN = "path"
 KEYS = ("allow", "max_path_bytes", "max_component_bytes")
@@ -60,7 +53,7 @@ WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*\\]')
 
 
 @dataclass(frozen=True)
-class Limits:
+class PathLimits:
     path_bytes: int
     component_bytes: int
 
@@ -88,7 +81,7 @@ def windows_problem(path: str) -> str | None:
     return None
 
 
-def length_problem(path: str, limits: Limits) -> str | None:
+def length_problem(path: str, limits: PathLimits) -> str | None:
     size = len(os.fsencode(path))
     if size > limits.path_bytes:
         return f"path is {size} bytes long, above {limits.path_bytes}"
@@ -123,18 +116,9 @@ class Siblings:
     def same_key(self, parent: str, name: str) -> list[str]:
         if self.ctx.tree is not None and parent not in self.listed:
             self.listed[parent] = {}
-            for raw in self._names(parent):
-                self._add(parent, os.fsdecode(raw))
+            for listed in self.ctx.names_in(parent):
+                self._add(parent, listed)
         return self.listed.get(parent, {}).get(case_key(name), [])
-
-    def _names(self, parent: str) -> Iterable[bytes]:
-        tree = self.ctx.tree
-        if parent:
-            entry = lookup(self.ctx.repo, tree, os.fsencode(parent))
-            if entry is None or entry[0] != MODE_TREE:
-                return []
-            tree = entry[1]
-        return read_tree(self.ctx.repo, tree).keys()
 
     def collision(self, path: str) -> str | None:
         """Another path of the tree that `path` (or one of its directories) collides with."""
@@ -150,7 +134,7 @@ class Siblings:
 @hookimpl
 def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequence[Violation]:
     allowed = allow_list(ctx, PLUGIN, KEYS)
-    limits = Limits(
+    limits = PathLimits(
         _limit(ctx, "max_path_bytes", MAX_PATH_BYTES),
         _limit(ctx, "max_component_bytes", MAX_COMPONENT_BYTES),
     )
@@ -170,7 +154,7 @@ def _limit(ctx: RuleContext, key: str, default: int) -> int:
     return value if key in ctx.config(PLUGIN) else min(value, default)
 
 
-def _check(path: str, limits: Limits, siblings: Siblings) -> Iterator[Violation]:
+def _check(path: str, limits: PathLimits, siblings: Siblings) -> Iterator[Violation]:
     char = control_char(path)
     if char is not None:
         yield Violation(

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from supervisor.changes import Change
-from supervisor.context import RuleContext
-from supervisor.hookspecs import hookimpl
-from supervisor.violations import Violation
+from supervisor.plugin import Change, RuleContext, Violation, hookimpl
 
 
 @hookimpl

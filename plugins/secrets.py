@@ -49,26 +49,27 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain, islice
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from supervisor.changes import Change
-from supervisor.context import RuleContext
-from supervisor.errors import ConfigError, OperationalError
-from supervisor.gitio import MODE_EXEC, MODE_FILE
-from supervisor.hookspecs import hookimpl
-from supervisor.trees import lookup
-from supervisor.violations import Violation
-
-from ._narrow import PLAN_FILE, allow_list, tables
+from supervisor.plugin import (
+    PLAN_FILE,
+    Change,
+    ConfigError,
+    PluginError,
+    RuleContext,
+    Violation,
+    allow_list,
+    hookimpl,
+    tables,
+)
 
 PLUGIN = "secrets"
 KEYS = ("allow_paths", "baseline", "pragma")
@@ -659,7 +660,7 @@ def _scan_line(view: FileView, number: int, text: str, low: str) -> Iterator[Fin
 
 
 @dataclass
-class Settings:
+class SecretsConfig:
     """`[plugins.secrets]` of the policy, narrowed by the plan's."""
 
     allowed: Callable[[str], bool]
@@ -667,7 +668,7 @@ class Settings:
     baseline: str | None
 
     @classmethod
-    def of(cls, ctx: RuleContext) -> Settings:
+    def of(cls, ctx: RuleContext) -> SecretsConfig:
         (policy_file, policy), (_, plan) = tables(ctx, PLUGIN, KEYS)
         pragma = _switch(policy_file, policy, "pragma") and _switch(PLAN_FILE, plan, "pragma")
         baseline = policy.get("baseline")
@@ -686,7 +687,7 @@ class Settings:
         return cls(allow_list(ctx, PLUGIN, KEYS, "allow_paths"), pragma, baseline or None)
 
 
-def _switch(file: str, table: dict[str, Any], key: str) -> bool:
+def _switch(file: str, table: Mapping[str, Any], key: str) -> bool:
     value = table.get(key, True)
     if not isinstance(value, bool):
         raise ConfigError(file, f"[plugins.{PLUGIN}] {key} must be true or false")
@@ -695,32 +696,11 @@ def _switch(file: str, table: dict[str, Any], key: str) -> bool:
 
 def load_baseline(ctx: RuleContext, name: str) -> frozenset[str]:
     """The fingerprints of the baseline file `name` (relative to the repository's top), as
-    committed where the policy comes from; from the working tree only when that is unknown."""
-    if ctx.rules.source is not None:
-        return _committed_baseline(ctx, ctx.rules.source, name)
-    if ctx.repo.raw.is_bare:
-        return frozenset()
-    top = ctx.repo.workdir
-    path = (top / name).resolve()
-    if not path.is_relative_to(top):
+    committed where the policy comes from (none when the policy is not a committed one)."""
+    if ".." in name.strip("/").split("/"):
         raise ConfigError(name, "baseline leaves the repository")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return frozenset()
-    except OSError as exc:
-        raise OperationalError(f"{name}: cannot read the baseline: {exc.strerror}") from None
-    return parse_baseline(data, name)
-
-
-def _committed_baseline(ctx: RuleContext, commit: str, name: str) -> frozenset[str]:
-    path = name.strip("/")
-    if ".." in path.split("/"):
-        raise ConfigError(name, "baseline leaves the repository")
-    entry = lookup(ctx.repo, ctx.repo.commit_tree(commit), os.fsencode(path))
-    if entry is None or entry[0] not in (MODE_FILE, MODE_EXEC):
-        return frozenset()
-    return parse_baseline(ctx.repo.read_blob(entry[1]), name)
+    data = ctx.policy_file(name)
+    return frozenset() if data is None else parse_baseline(data, name)
 
 
 def parse_baseline(data: bytes, name: str) -> frozenset[str]:
@@ -748,7 +728,7 @@ def baseline_json(fingerprints: Iterable[str]) -> str:
 
 @hookimpl
 def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequence[Violation]:
-    settings = Settings.of(ctx)
+    settings = SecretsConfig.of(ctx)
     found: list[Violation] = []
     known: frozenset[str] | None = None
     for change in changes:
@@ -780,7 +760,7 @@ def _scan_change(change: Change, ctx: RuleContext, pragma: bool) -> list[Finding
     try:
         return scan(FileView(change.path, change.added_lines(), text), pragma)
     except Exception as exc:  # never let an exception's text carry a line out
-        raise OperationalError(
+        raise PluginError(
             f"plugin {PLUGIN} failed on {change.path}: {type(exc).__name__}"
         ) from None
 

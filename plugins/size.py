@@ -23,15 +23,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import pygit2
-
-from supervisor.changes import Change
-from supervisor.context import RuleContext
-from supervisor.gitio import MODE_EXEC, MODE_FILE, MODE_LINK
-from supervisor.hookspecs import hookimpl
-from supervisor.violations import Violation
-
-from ._narrow import allow_list
+from supervisor.plugin import (
+    MODE_EXEC,
+    MODE_FILE,
+    MODE_LINK,
+    Change,
+    RuleContext,
+    Violation,
+    allow_list,
+    hookimpl,
+)
 
 PLUGIN = "size"
 KEYS = ("allow",)
@@ -43,7 +44,7 @@ def git_agent_check_path(change: Change, ctx: RuleContext) -> Sequence[Violation
     limit = ctx.rules.limits.max_file_bytes
     if limit is None or not _new_content(change) or change.oid is None:
         return []
-    size = blob_size(ctx, change.oid)
+    size = ctx.size(change.oid)
     if size <= limit or allow_list(ctx, PLUGIN, KEYS)(change.path):
         return []
     return [
@@ -78,12 +79,6 @@ def _new_content(change: Change) -> bool:
     if change.status == "D" or change.mode not in BLOB_MODES:
         return False
     return change.old_oid is None or change.oid != change.old_oid
-
-
-def blob_size(ctx: RuleContext, oid: str) -> int:
-    """The size of a blob from its object header, without loading its content."""
-    _, size = ctx.repo.raw.odb.read_header(pygit2.Oid(hex=oid))
-    return int(size)
 
 
 def _lines(changes: Sequence[Change], ctx: RuleContext) -> list[Violation]:

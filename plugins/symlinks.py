@@ -27,14 +27,16 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from supervisor.changes import Change
-from supervisor.context import RuleContext
-from supervisor.gitio import MODE_LINK
-from supervisor.hookspecs import hookimpl
-from supervisor.trees import lookup
-from supervisor.violations import Violation
+from supervisor.plugin import (
+    MODE_LINK,
+    Change,
+    RuleContext,
+    Violation,
+    allow_list,
+    hookimpl,
+    tables,
+)
 
-from ._narrow import allow_list, tables
 from .git_rules import components, is_dotgit
 
 PLUGIN = "symlink"
@@ -98,9 +100,9 @@ def tree_links(ctx: RuleContext) -> ReadLink:
         if ctx.tree is None:
             return None
         if path not in cache:
-            entry = lookup(ctx.repo, ctx.tree, os.fsencode(path))
+            entry = ctx.entry(path)
             is_link = entry is not None and entry[0] == MODE_LINK
-            cache[path] = os.fsdecode(ctx.blob(entry[1].hex())) if entry and is_link else None
+            cache[path] = os.fsdecode(ctx.blob(entry[1])) if entry and is_link else None
         return cache[path]
 
     return read_link

@@ -49,3 +49,8 @@ class Refused(FatalError):
     """A refused operation: violations stand or work would be lost (exit 1)."""
 
     exit_code = EXIT_VIOLATIONS
+
+
+class PluginError(OperationalError):
+    """A plugin's own failure, with a message the plugin chose (exit 3). A plugin raises it
+    instead of letting an exception whose text could carry the content it was reading out."""

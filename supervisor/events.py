@@ -1,15 +1,7 @@
-"""Events: one record per thing that happened to a feature, offered to observer plugins."""
+"""Kept for plugins written against git-agent 0.1: `Event` now comes from `supervisor.plugin`."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-from typing import Any
+from supervisor.rules.types import Event
 
-
-@dataclass(frozen=True)
-class Event:
-    kind: str  # start, checkpoint, validate, promote, revert, remove
-    feature: str
-    data: dict[str, Any] = field(default_factory=dict)
-    time: float = field(default_factory=time.time)
+__all__ = ["Event"]

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from supervisor.policy import Plan, Policy
+from supervisor.config.models import Plan, Policy
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 OUT = Path(__file__).resolve().parent.parent / "schemas"

@@ -1,19 +1,7 @@
-"""A violation: what a rule found, where, and how bad."""
+"""Kept for plugins written against git-agent 0.1: `Violation` now comes from `supervisor.plugin`."""
 
 from __future__ import annotations
 
-from typing import Literal
+from supervisor.rules.types import Violation
 
-from pydantic import BaseModel, ConfigDict
-
-
-class Violation(BaseModel):
-    """`{rule, severity, path, line?, message}`; rule ids are stable and dotted."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    rule: str
-    severity: Literal["error", "warning"] = "error"
-    path: str | None = None
-    line: int | None = None
-    message: str
+__all__ = ["Violation"]

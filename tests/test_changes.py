@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from supervisor import trees
-from supervisor.changes import changes_between, find_renames
-from supervisor.gitio import BLOB, MODE_FILE, MODE_GITLINK, Repo
+from supervisor.gitio import trees
+from supervisor.gitio.changes import changes_between, find_renames
+from supervisor.gitio.objects import BLOB, MODE_FILE, MODE_GITLINK
+from supervisor.gitio.repo import Repo
 from tests.conftest import commit_all, git
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from supervisor import reporters
-from supervisor.gates import CommitReport
-from supervisor.violations import Violation
-from supervisor.workspace import Report
+from supervisor.cli import formats as reporters
+from supervisor.gates.push import CommitReport
+from supervisor.rules.engine import Report
+from supervisor.rules.types import Violation
 from tests.conftest import cli, commit_all, git, run_cli
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"

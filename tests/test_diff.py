@@ -96,12 +96,12 @@ def test_type_change_keeps_the_content_rules_need(based: Path) -> None:
     (change,) = found
     assert change["status"] == "T" and change["mode"] == "100644" and change["added"] == 2
 
-    from supervisor.changes import changes_between
-    from supervisor.commands import feature
+    from supervisor.gitio.changes import changes_between
+    from supervisor.lifecycle.workspace import open_feature as feature
 
     with feature(dict(os.environ), str(based), "f") as f:
-        old = f.repo.commit_tree(f.resolve(1))
-        (typed,) = changes_between(f.repo, old, f.scan())
+        old = f.repo.commit_tree(f.chain.resolve(1))
+        (typed,) = changes_between(f.repo, old, f.scanner.scan())
         assert typed.status == "T"
         assert list(typed.added_lines()) == [(1, "AKIA-like content"), (2, "second")]
 

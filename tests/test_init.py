@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from supervisor.policy import load_policy, preset_text, presets
+from supervisor.config.load import load_policy
+from supervisor.config.presets import preset_text, presets
 from tests.conftest import cli, git, run_cli
 
 POLICY = Path(".git-agent/policy.toml")
@@ -21,8 +22,7 @@ def test_both_presets_exist_and_load_cleanly() -> None:
     assert {"default", "strict"} <= set(presets())
     for name in ("default", "strict"):
         policy = load_policy(preset_text(name), f"preset {name}")
-        assert policy.version == 1
-        assert ".git-agent/**" in policy.scope.deny
+        assert ".git-agent/**" in policy.deny
 
 
 def test_strict_is_stricter_than_default() -> None:
@@ -31,7 +31,7 @@ def test_strict_is_stricter_than_default() -> None:
     assert strict.limits.allow_binary is False and strict.limits.allow_executable is False
     for name in ("max_file_bytes", "max_files_changed", "max_lines_added", "max_lines_deleted"):
         assert getattr(strict.limits, name) <= getattr(default.limits, name), name
-    assert set(default.scope.deny) <= set(strict.scope.deny)
+    assert set(default.deny) <= set(strict.deny)
 
 
 @pytest.mark.parametrize("preset", ["default", "strict"])

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from supervisor import packs, trees
-from supervisor.gitio import BLOB, Repo
+from supervisor.gitio import packs, trees
+from supervisor.gitio.objects import BLOB
+from supervisor.gitio.repo import Repo
 from tests.conftest import cli, git
 
 

@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from supervisor import hookspecs
+from supervisor import plugin
+from supervisor.config.settings import blocked_from
 from supervisor.errors import OperationalError, UsageError
-from supervisor.plugins import call_each, disabled_from, load
+from supervisor.rules.manager import emit, load
+from supervisor.rules.types import Event
 from tests.conftest import cli, commit_all, run_cli
 
 DEMO = """
 from __future__ import annotations
 
-from supervisor.hookspecs import hookimpl
-from supervisor.violations import Violation
+from supervisor.plugin import Violation, hookimpl
 
 
 @hookimpl
@@ -41,7 +42,7 @@ def git_agent_check_path(change, ctx):
 """
 
 RAISES = """
-from supervisor.hookspecs import hookimpl
+from supervisor.plugin import hookimpl
 
 
 @hookimpl
@@ -110,8 +111,8 @@ def test_disabling_blocks_a_plugin() -> None:
 
 def test_the_disable_list_is_comma_separated() -> None:
     env = {"GIT_AGENT_DISABLE_PLUGINS": " scope, secrets ,,"}
-    assert disabled_from(env) == {"scope", "secrets"}
-    assert disabled_from({}) == frozenset()
+    assert blocked_from(env) == {"scope", "secrets"}
+    assert blocked_from({}) == frozenset()
 
 
 def test_disabled_scope_drops_its_violation_from_validate(repo: Path, feature: Path) -> None:
@@ -219,30 +220,49 @@ def test_a_missing_entry_point_target_exits_2(repo: Path, feature: Path, tmp_pat
     assert "plugin ghost" in result.err and "Traceback" not in result.err
 
 
-# --- call_each, in-process ------------------------------------------------------
+# --- the manager, in-process ---------------------------------------------------
 
 
 class Raiser:
-    @hookspecs.hookimpl
+    @plugin.hookimpl
     def git_agent_event(self, event: object) -> None:
         raise ValueError("nope")
 
 
 class Fatal:
-    @hookspecs.hookimpl
+    @plugin.hookimpl
     def git_agent_event(self, event: object) -> None:
         raise UsageError("a plugin's own usage error")
 
 
-def test_call_each_names_the_failing_plugin() -> None:
+def test_a_failing_observer_is_named_and_the_operation_stands(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     manager = load(frozenset(p.name for p in entry_points(group="git_agent")))
-    manager.register(Raiser(), name="raiser")
-    with pytest.raises(OperationalError, match="plugin raiser failed in git_agent_event"):
-        call_each(manager, "git_agent_event", event=None)
+    manager.register_guarded(Raiser(), "raiser")
+    emit(manager, Event("checkpoint", "f"))
+    assert "plugin raiser failed in git_agent_event" in caplog.text
 
 
-def test_call_each_lets_expected_errors_through() -> None:
+def test_expected_errors_of_a_plugin_pass_through() -> None:
     manager = load(frozenset(p.name for p in entry_points(group="git_agent")))
-    manager.register(Fatal(), name="fatal")
+    manager.register_guarded(Fatal(), "fatal")
     with pytest.raises(UsageError, match="a plugin's own usage error"):
-        call_each(manager, "git_agent_event", event=None)
+        manager.hook.git_agent_event(event=None)
+
+
+def test_a_raising_implementation_is_recorded_and_the_others_still_run() -> None:
+    manager = load(frozenset(p.name for p in entry_points(group="git_agent")))
+    manager.register_guarded(Raiser(), "raiser")
+    seen: list[object] = []
+
+    class Counter:
+        @plugin.hookimpl
+        def git_agent_event(self, event: object) -> None:
+            seen.append(event)
+
+    manager.register_guarded(Counter(), "counter")
+    manager.hook.git_agent_event(event="e")
+    assert seen == ["e"]
+    assert [f.plugin for f in manager.take_failures()] == ["raiser"]
+    assert isinstance(OperationalError("x"), Exception)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
+from supervisor.config.globs import Globs, check_glob
+from supervisor.config.load import load_plan, load_policy
+from supervisor.config.rules import Limits, Rules
 from supervisor.errors import ConfigError
-from supervisor.globs import Globs, check_glob
-from supervisor.policy import Limits, Rules, load_plan, load_policy
 from tests.conftest import cli, commit_all, git, run_cli
 
 # --- helpers ---------------------------------------------------------------
@@ -166,7 +168,7 @@ def test_valid_plan_and_policy_load() -> None:
         b"[plugins.secrets]\nextra = []\n",
         "p.toml",
     )
-    assert plan.scope.allow == ["src/**"]
+    assert plan.allow == ("src/**",)
     assert plan.limits.max_files_changed == 3 and plan.limits.allow_binary is False
     assert plan.checks[0].run == ["true"]
     assert plan.plugins == {"secrets": {"extra": []}}
@@ -327,8 +329,8 @@ def test_each_limit_is_the_stricter(policy: int | None, plan: int | None, want: 
     names += ("disk_quota_bytes",)
     for name in names:
         merged = Rules(
-            load_policy(b"version = 1\n").model_copy(update={"limits": Limits(**{name: policy})}),
-            load_plan(b"", "p").model_copy(update={"limits": Limits(**{name: plan})}),
+            dataclasses.replace(load_policy(b"version = 1\n"), limits=Limits(**{name: policy})),
+            dataclasses.replace(load_plan(b"", "p"), limits=Limits(**{name: plan})),
         ).limits
         assert getattr(merged, name) == want, name
 

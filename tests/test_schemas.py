@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from supervisor import schemas
-from supervisor.policy import preset_text
+from supervisor.config.presets import preset_text
 from tests.conftest import cli, run_cli
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from supervisor import snapshot as snapshot_module
-from supervisor import trees
-from supervisor.gitio import MODE_LINK, Repo
-from supervisor.snapshot import Snapshot, never_ignored
+from supervisor.gitio import trees
+from supervisor.gitio.objects import MODE_LINK
+from supervisor.gitio.repo import Repo
+from supervisor.lifecycle import snapshot as snapshot_module
+from supervisor.lifecycle.snapshot import Snapshot, never_ignored
 from tests.agent_helpers import checkpoint, expected_tree, git_env, start, status, tree_of
 from tests.conftest import cli, git
 
@@ -283,11 +284,11 @@ def test_gitlink_is_kept_even_when_a_path_inside_it_is_reported(repo: Path, tmp_
     gitlink = git(repo, "rev-parse", "HEAD:sub")
     shadow, _ = start(repo)
     (shadow / "sub" / "stray.txt").write_text("inside the submodule's folder\n")
-    from supervisor.commands import feature
+    from supervisor.lifecycle.workspace import open_feature as feature
 
     with feature(dict(os.environ), str(repo), "f") as found:
         for paths in ([b"sub/stray.txt"], [b"sub"], None):
-            tree = found.scan(paths)
+            tree = found.scanner.scan(paths)
             entry = trees.lookup(found.repo, tree, b"sub")
             assert entry is not None and f"{entry[0]:o}" == "160000"
             assert entry[1].hex() == gitlink
@@ -351,12 +352,12 @@ def test_scan_never_enters_the_shadows_own_git_dir(repo: Path) -> None:
     shadow, _ = start(repo)
     git(shadow, "status")  # the agent may use git here
     (shadow / "src" / ".git").write_text("gitdir: nowhere\n")
-    from supervisor.commands import feature
+    from supervisor.lifecycle.workspace import open_feature as feature
 
     with feature(dict(os.environ), str(repo), "f") as found:
-        entries = dict(trees.walk(found.repo, found.scan()))
+        entries = dict(trees.walk(found.repo, found.scanner.scan()))
         assert not [p for p in entries if b".git" in p.split(b"/")]
-        entries = dict(trees.walk(found.repo, found.scan([b".git/config", b"src/.git"])))
+        entries = dict(trees.walk(found.repo, found.scanner.scan([b".git/config", b"src/.git"])))
         assert not [p for p in entries if b".git" in p.split(b"/")]
 
 
@@ -419,8 +420,9 @@ def test_stale_ref_lock_after_a_kill_is_a_clear_error(repo: Path) -> None:
 
 def test_a_tree_holding_a_git_dir_is_never_written_into_the_shadows(repo: Path) -> None:
     """A hostile base tree with a `.git/hooks/...` entry: start works, nothing lands in .git."""
-    from supervisor import trees as raw_trees
-    from supervisor.gitio import BLOB, MODE_EXEC, Repo
+    from supervisor.gitio import trees as raw_trees
+    from supervisor.gitio.objects import BLOB, MODE_EXEC
+    from supervisor.gitio.repo import Repo
 
     store = Repo.open(repo)
     head = git(repo, "rev-parse", "HEAD")

@@ -14,7 +14,7 @@ import filelock
 import pytest
 
 from supervisor.errors import OperationalError
-from supervisor.state import MIGRATIONS, FeatureRow, open_state
+from supervisor.store.state import MIGRATIONS, FeatureRow, open_state
 from tests.conftest import cli, git
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from supervisor import trees
-from supervisor.gitio import BLOB, MODE_EXEC, MODE_FILE, MODE_LINK, MODE_TREE, Repo
+from supervisor.gitio import trees
+from supervisor.gitio.objects import BLOB, MODE_EXEC, MODE_FILE, MODE_LINK, MODE_TREE
+from supervisor.gitio.repo import Repo
 from tests.agent_helpers import git_env, write_bytes_path
 from tests.conftest import git
 
@@ -85,11 +86,11 @@ def test_diff_orders_type_changes_so_a_writer_can_follow_it(tmp_path: Path) -> N
     one, two = _blob(store, b"1"), _blob(store, b"2")
     file_tree = trees.update(store, None, {b"a": (MODE_FILE, one), b"same": (MODE_FILE, one)})
     dir_tree = trees.update(store, None, {b"a/x": (MODE_FILE, two), b"same": (MODE_FILE, one)})
-    forward = list(trees.diff(store, file_tree, dir_tree))
+    forward = list(trees.compare(store, file_tree, dir_tree))
     assert forward == [(b"a", (MODE_FILE, one), None), (b"a/x", None, (MODE_FILE, two))]
-    backward = list(trees.diff(store, dir_tree, file_tree))
+    backward = list(trees.compare(store, dir_tree, file_tree))
     assert backward == [(b"a/x", (MODE_FILE, two), None), (b"a", None, (MODE_FILE, one))]
-    assert list(trees.diff(store, dir_tree, dir_tree)) == []
+    assert list(trees.compare(store, dir_tree, dir_tree)) == []
 
 
 def test_lookup_and_walk_keep_raw_names(tmp_path: Path) -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.commands import feature
-from supervisor.output import Output
+from supervisor.cli.output import Output
+from supervisor.lifecycle.workspace import open_feature
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
-    with feature(env, cwd, args.feature) as found:
-        number, commit, created = found.checkpoint(args.message)
+    with open_feature(env, cwd, args.feature) as found:
+        done = found.chain.checkpoint(args.message)
     if args.json:
-        out.json({"number": number, "commit": commit, "created": created})
-    elif created:
-        out.line(f"checkpoint {number} {commit}")
+        out.json(done.as_json())
+    elif done.created:
+        out.line(f"checkpoint {done.number} {done.commit}")
     else:
-        out.line(f"no changes since checkpoint {number} {commit}")
+        out.line(f"no changes since checkpoint {done.number} {done.commit}")
     return 0

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.commands import feature
-from supervisor.output import Output
+from supervisor.cli.output import Output
+from supervisor.lifecycle.workspace import open_feature
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
-    with feature(env, cwd, args.feature) as found:
-        chain = found.chain()
+    with open_feature(env, cwd, args.feature) as found:
+        chain = found.chain.listing()
     if args.json:
         out.json([c.as_json() for c in chain])
         return 0

@@ -6,14 +6,15 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
+from supervisor.cli.output import Output
+from supervisor.config.load import POLICY_PATH, load_policy
+from supervisor.config.presets import preset_text
 from supervisor.errors import UsageError
-from supervisor.gitio import Repo
-from supervisor.output import Output
-from supervisor.policy import POLICY_PATH, load_policy, preset_text
+from supervisor.gitio.repo import Repo
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
-    repo = Repo.discover(Path(cwd))
+    repo = Repo.discover(Path(cwd), env)
     data = preset_text(args.preset)
     load_policy(data, f"preset {args.preset}")
     target = repo.workdir / POLICY_PATH

@@ -7,20 +7,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from supervisor.gitio import Repo
-from supervisor.hookfiles import install, uninstall
-from supervisor.output import Output
-
-
-def hooks_dir(repo: Repo) -> Path:
-    configured = repo.config_get("core.hooksPath")
-    if configured:
-        return (repo.workdir / Path(configured).expanduser()).resolve()
-    return repo.common_dir / "hooks"
+from supervisor.cli.output import Output
+from supervisor.gates.shims import hooks_dir, install, uninstall
+from supervisor.gitio.repo import Repo
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
-    target = hooks_dir(Repo.discover(Path(cwd)))
+    target = hooks_dir(Repo.discover(Path(cwd), env))
     done = uninstall(target) if args.uninstall else install(target, sys.executable)
     for line in done or ["nothing to do"]:
         out.line(line)

@@ -5,21 +5,26 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.commands import feature
-from supervisor.commands.validate import print_report
-from supervisor.output import Output
-from supervisor.promote import PromotionRefused, promote
+from supervisor.cli import text
+from supervisor.cli.output import Output
+from supervisor.lifecycle.promote import PromotionRefused, promote
+from supervisor.lifecycle.workspace import open_feature
+from supervisor.rules.engine import PluginsFailed
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
-    with feature(env, cwd, args.feature) as found:
+    with open_feature(env, cwd, args.feature) as found:
         try:
             result = promote(found, args.message)
+        except PluginsFailed as exc:
+            if not args.json:
+                text.report(out, exc.report)
+            raise
         except PromotionRefused as exc:
             if args.json:
                 out.json({"promoted": False, **exc.report.as_json()})
             else:
-                print_report(out, exc.report)
+                text.report(out, exc.report)
             raise
     if args.json:
         out.json({**result.as_json(), **result.report.as_json()})

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.commands import feature
-from supervisor.lifecycle import remove
-from supervisor.output import Output
+from supervisor.cli.output import Output
+from supervisor.lifecycle.remove import remove
+from supervisor.lifecycle.workspace import open_feature
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
-    with feature(env, cwd, args.feature) as found:
+    with open_feature(env, cwd, args.feature) as found:
         saved = remove(found, args.force)
     if args.json:
         out.json({"feature": found.name, "removed": True, "checkpointed": saved})

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.commands import feature
-from supervisor.commands.validate import plural
-from supervisor.output import Output, quote_path
-from supervisor.revert import revert
+from supervisor.cli.output import Output, quote_path
+from supervisor.cli.text import plural
+from supervisor.lifecycle.revert import revert
+from supervisor.lifecycle.workspace import open_feature
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
-    with feature(env, cwd, args.feature) as found:
+    with open_feature(env, cwd, args.feature) as found:
         done = revert(found, args.to, args.paths, args.violating, args.worktree)
     if args.json:
         out.json(done.as_json())

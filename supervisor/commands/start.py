@@ -6,15 +6,20 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from supervisor.commands import workspace
-from supervisor.commands.status import describe, show
-from supervisor.lifecycle import start
-from supervisor.output import Output
+from supervisor.cli import text
+from supervisor.cli.output import Output
+from supervisor.lifecycle.start import start
+from supervisor.lifecycle.status import describe
+from supervisor.lifecycle.workspace import open_workspace
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
     plan = Path(cwd, args.plan) if args.plan else None
-    with workspace(env, cwd) as ws:
+    with open_workspace(env, cwd) as ws:
         feature = start(ws, args.feature, args.base, plan, out.progress("shadow"))
-        show(out, [describe(feature)], args.json, single=True)
+        info = describe(feature)
+    if args.json:
+        out.json(info)
+    else:
+        text.status(out, [info])
     return 0

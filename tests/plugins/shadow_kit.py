@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from supervisor import trees
-from supervisor.commands import feature
-from supervisor.gitio import BLOB, MODE_FILE
-from supervisor.workspace import Report
+from supervisor.gitio import trees
+from supervisor.gitio.objects import BLOB, MODE_FILE
+from supervisor.lifecycle.verdict import evaluate
+from supervisor.lifecycle.workspace import open_feature as feature
+from supervisor.rules.engine import Report
 from tests.conftest import cli, commit_all
 
 # The other plugin families are someone else's tests; keep them out of these verdicts.
@@ -59,7 +60,7 @@ def evaluate_tree(
     with feature({**os.environ, **ENV}, str(repo), name) as found_feature:
         store = found_feature.repo
         tree = trees.update(store, store.commit_tree(found_feature.row.base), changes)
-        return found_feature.evaluate(tree)
+        return evaluate(found_feature, tree)
 
 
 def blob(repo: Path, data: bytes, name: str = "f") -> tuple[int, bytes]:

@@ -9,9 +9,10 @@ import pygit2
 import pytest
 from git_agent_plugins import binaries
 
-from supervisor.context import RuleContext
-from supervisor.gitio import Repo
-from supervisor.policy import Rules, load_policy
+from supervisor.config.load import load_policy
+from supervisor.config.rules import Rules
+from supervisor.gitio.repo import Repo
+from supervisor.rules.context import RuleContext
 from tests.conftest import cli, commit_all, git
 from tests.plugins.rule_kit import Found, found, start, verdict
 
@@ -167,10 +168,10 @@ def test_blob_head_loose_and_packed(repo: Path) -> None:
     data = ELF + os.urandom(50_000)
     oid = str(raw.create_blob(data))
     ctx = RuleContext(Rules(load_policy(b"version = 1\n")), Repo.open(repo))
-    assert binaries.blob_head(ctx, oid, 8000) == data[:8000]
-    assert binaries.blob_head(ctx, oid, 10**6) == data
+    assert ctx.head(oid, 8000) == data[:8000]
+    assert ctx.head(oid, 10**6) == data
     (repo / "blob").write_bytes(data)
     commit_all(repo, "blob")
     git(repo, "gc", "-q", "--prune=now")
     assert not (repo / ".git" / "objects" / oid[:2] / oid[2:]).exists()
-    assert binaries.blob_head(ctx, oid, 8000) == data[:8000]
+    assert ctx.head(oid, 8000) == data[:8000]

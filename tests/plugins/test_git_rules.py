@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from git_agent_plugins.git_rules import internal_component, is_dotgit, is_gitmodules
 
-from supervisor.gitio import MODE_GITLINK
+from supervisor.gitio.objects import MODE_GITLINK
 from tests.conftest import cli, commit_all, git
 from tests.plugins.shadow_kit import ENV, blob, evaluate_tree, found, set_policy, start, validate
 

@@ -14,10 +14,10 @@ from git_agent_plugins.paths import (
     windows_problem,
 )
 
-from supervisor.changes import changes_between
-from supervisor.context import RuleContext
-from supervisor.gitio import Repo
-from supervisor.policy import Policy, Rules
+from supervisor.config.rules import Layer, Rules
+from supervisor.gitio.changes import changes_between
+from supervisor.gitio.repo import Repo
+from supervisor.rules.context import RuleContext
 from tests.conftest import cli, commit_all, git
 from tests.plugins.shadow_kit import (
     ENV,
@@ -198,9 +198,9 @@ def test_without_a_tree_only_the_change_set_is_compared(repo: Path) -> None:
     head = commit_all(repo, "collisions")
     store = Repo.open(repo)
     changes = changes_between(store, store.commit_tree(base), store.commit_tree(head))
-    blind = RuleContext(Rules(Policy()), store)
+    blind = RuleContext(Rules(Layer()), store)
     assert {v.path for v in git_agent_check_changes(changes, blind)} == {"A.txt", "a.txt"}
-    seeing = RuleContext(Rules(Policy()), store, tree=store.commit_tree(head))
+    seeing = RuleContext(Rules(Layer()), store, tree=store.commit_tree(head))
     assert {v.path for v in git_agent_check_changes(changes, seeing)} == {
         "A.txt",
         "a.txt",

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from git_agent_plugins import size
 
-from supervisor.context import RuleContext
-from supervisor.gitio import Repo
-from supervisor.policy import Rules, load_policy
+from supervisor.config.load import load_policy
+from supervisor.config.rules import Rules
+from supervisor.gitio.repo import Repo
+from supervisor.rules.context import RuleContext
 from tests.plugins.rule_kit import Found, found, start, verdict
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from git_agent_plugins.symlinks import Resolution, is_absolute, resolve
 
-from supervisor.gitio import MODE_LINK
+from supervisor.gitio.objects import MODE_LINK
 from tests.conftest import commit_all
 from tests.plugins.shadow_kit import (
     blob,

@@ -11,21 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from supervisor.changes import Change
-from supervisor.context import RuleContext
-from supervisor.hookspecs import hookimpl
-from supervisor.violations import Violation
+from supervisor import plugin
+from supervisor.plugin import Change, RuleContext, Violation, hookimpl
 
 NAME = "todo"
+KEYS = ("word", "max_todos")
 
 
 def _word(ctx: RuleContext) -> str:
-    return str(ctx.config(NAME).get("word", "TODO"))
-
-
-def _limit(ctx: RuleContext) -> int | None:
-    values = [c["max_todos"] for c in (ctx.config(NAME), ctx.plan_config(NAME)) if "max_todos" in c]
-    return min(values) if values else None
+    word = ctx.config(NAME).get("word", "TODO")
+    if not isinstance(word, str) or not word:
+        raise plugin.ConfigError(plugin.POLICY_FILE, f"[plugins.{NAME}] word must be a word")
+    return word
 
 
 @hookimpl
@@ -46,7 +43,7 @@ def git_agent_check_path(change: Change, ctx: RuleContext) -> Sequence[Violation
 
 @hookimpl
 def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequence[Violation]:
-    limit, word = _limit(ctx), _word(ctx)
+    limit, word = plugin.limit(ctx, NAME, KEYS, "max_todos"), _word(ctx)
     if limit is None:
         return []
     count = sum(word in text for change in changes for _, text in change.added_lines())

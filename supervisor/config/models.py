@@ -1,0 +1,88 @@
+"""The repository policy and a feature's plan as pydantic models: the source of truth for what
+a valid file is, for its error messages and for the JSON Schemas in `schemas/`.
+
+Nothing at run time holds these models: a validated file becomes the plain objects of
+`config.rules`, and the gates read those from a cache without importing pydantic.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from supervisor.config.globs import check_glob
+
+POLICY_PATH = ".git-agent/policy.toml"
+Glob = Annotated[str, AfterValidator(check_glob)]
+Severity = Literal["error", "warning", "off"]
+PluginName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Scope(Strict):
+    allow: list[Glob] = Field(default_factory=lambda: ["**"])
+    deny: list[Glob] = Field(default_factory=list)
+
+
+class LimitsTable(Strict):
+    model_config = ConfigDict(title="Limits")
+
+    max_file_bytes: Annotated[int, Field(ge=0)] | None = None
+    max_files_changed: Annotated[int, Field(ge=0)] | None = None
+    max_lines_added: Annotated[int, Field(ge=0)] | None = None
+    max_lines_deleted: Annotated[int, Field(ge=0)] | None = None
+    disk_quota_bytes: Annotated[int, Field(ge=0)] | None = None
+    allow_binary: bool | None = None
+    allow_executable: bool | None = None
+    allow_symlinks: bool | None = None
+    allow_delete: bool | None = None
+
+
+class CheckTable(Strict):
+    model_config = ConfigDict(title="Check")
+
+    name: str
+    run: list[str] | str
+    timeout: Annotated[float, Field(gt=0)] = 600.0
+
+
+class PluginTables(BaseModel):
+    """`[plugins]`: `disable`, the plugins the policy turns off, and one table per plugin."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    disable: list[PluginName] = Field(default_factory=list)
+    __pydantic_extra__: dict[str, dict[str, Any]] = Field(init=False)
+
+
+class Policy(Strict):
+    """`.git-agent/policy.toml`: the guardrails of every feature in the repository."""
+
+    version: Literal[1] = 1
+    scope: Scope = Field(default_factory=Scope)
+    limits: LimitsTable = Field(default_factory=LimitsTable)
+    rules: dict[str, Severity] = Field(default_factory=dict)
+    plugins: PluginTables = Field(default_factory=PluginTables)
+
+
+class Plan(Strict):
+    """One feature's plan: it narrows the policy, never widens it."""
+
+    description: str = ""
+    scope: Scope = Field(default_factory=Scope)
+    limits: LimitsTable = Field(default_factory=LimitsTable)
+    rules: dict[str, Severity] = Field(default_factory=dict)
+    checks: list[CheckTable] = Field(default_factory=list)
+    plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_disable(cls, data: Any) -> Any:
+        plugins = data.get("plugins") if isinstance(data, dict) else None
+        if isinstance(plugins, dict) and "disable" in plugins:
+            raise ValueError("plugins.disable: only the policy can turn a plugin off, not a plan")
+        return data

@@ -1,0 +1,67 @@
+"""The CI gate: every commit in base..head (reachable from head, not from base), oldest first,
+each judged on its own against its first parent, under the policy of the base commit.
+
+A merge commit is judged only on what it brings that none of its parents has (conflict
+resolutions, "evil" edits): what a parent brought was either judged in its own commit in the
+range or is already part of the base's history."""
+
+from __future__ import annotations
+
+from supervisor.config.rules import Rules
+from supervisor.errors import UsageError
+from supervisor.gates.push import CommitReport
+from supervisor.gates.repository import GateRepo
+from supervisor.gitio.change import Change
+from supervisor.gitio.diffs import commit_changes, tree_changes
+
+
+def resolve_base(repo: GateRepo, base: str | None) -> str:
+    if base is not None:
+        return repo.git.resolve_commit(base)
+    found = repo.git.commit_or_none("@{upstream}")
+    if found is None:
+        raise UsageError(
+            "no --base given and HEAD has no upstream branch: "
+            "pass --base REF (in CI, the merge base of the target branch and HEAD)"
+        )
+    return found
+
+
+def base_rules(repo: GateRepo, base: str) -> Rules:
+    """The rules as of `base`: its committed policy, or the default preset when it has none."""
+    try:
+        return Rules(repo.policy_at(base), None, base)
+    except UsageError as exc:
+        raise UsageError(f"policy of base {base[:12]}: {exc}") from exc
+
+
+def check_range(repo: GateRepo, rules: Rules, base: str, head: str) -> list[CommitReport]:
+    commits = repo.git.new_commits(head, [base])
+    merges = {commit: parents for commit, parents in commits if len(parents) > 1}
+    listed = commit_changes(repo.where.git_dir, [c for c, _ in commits if c not in merges])
+    summaries = repo.git.summaries([c for c, _ in commits])
+    out = []
+    for commit, _ in commits:
+        if commit in merges:
+            changes = merge_changes(repo, commit, merges[commit])
+        else:
+            changes = listed[commit]
+        report = repo.judge(rules, changes, lambda c=commit: c)  # type: ignore[misc]
+        out.append(CommitReport(commit, summaries.get(commit, ""), report))
+    return out
+
+
+def merge_changes(repo: GateRepo, commit: str, parents: list[str]) -> list[Change]:
+    """A merge's changes against its first parent, limited to the paths that differ from
+    every other parent too."""
+    git_dir = repo.where.git_dir
+    others = [_touched(tree_changes(git_dir, p, commit)) for p in parents[1:]]
+    return [
+        c
+        for c in tree_changes(git_dir, parents[0], commit)
+        if all(c.path in paths for paths in others)
+    ]
+
+
+def _touched(changes: list[Change]) -> set[str]:
+    return {c.path for c in changes} | {c.old_path for c in changes if c.old_path}

@@ -1,0 +1,64 @@
+"""Which commits a push brings, and which commit's policy judges each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from supervisor.errors import UsageError
+from supervisor.gitio.objects import NULL_OID
+from supervisor.gitio.plumbing import Plumbing
+
+
+@dataclass(frozen=True)
+class PushedRef:
+    local_ref: str
+    local: str
+    remote_ref: str
+    remote: str
+
+
+def parse_push(lines: Iterable[str]) -> list[PushedRef]:
+    """git's pre-push input: `<local ref> <local sha> <remote ref> <remote sha>` per line."""
+    refs = []
+    for line in lines:
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 4:
+            raise UsageError(f"pre-push: cannot read the line {line.strip()!r}")
+        refs.append(PushedRef(*parts))
+    return refs
+
+
+def remote_tracking(git: Plumbing, remote: str | None = None) -> list[str]:
+    """The commits of the remote-tracking branches (of `remote` only, when named)."""
+    return git.refs(f"refs/remotes/{remote}/" if remote else "refs/remotes/")
+
+
+def pushed_commits(
+    git: Plumbing, refs: Iterable[PushedRef], remote: str | None
+) -> list[tuple[str, str]]:
+    """(commit, the commit its policy comes from) for the new commits of every pushed ref.
+
+    A deletion, or a ref that is not a commit (a tag of a tree), pushes none. The policy of a
+    ref's commits is that of the remote commit it updates, or, for a new branch, that of the
+    parent of its oldest new commit: never one the push itself brings."""
+    refs = list(refs)
+    known_remote = [r.remote for r in refs if r.remote != NULL_OID and git.commit_or_none(r.remote)]
+    tracking = remote_tracking(git, remote) or remote_tracking(git)
+    seen: set[str] = set()
+    out = []
+    for ref in refs:
+        local = git.commit_or_none(ref.local) if ref.local != NULL_OID else None
+        if local is None:
+            continue
+        remote_commit = git.commit_or_none(ref.remote) if ref.remote != NULL_OID else None
+        hide = [remote_commit] if remote_commit else [*tracking, *known_remote]
+        commits = git.new_commits(local, hide)
+        anchor = remote_commit or (commits[0][1][0] if commits and commits[0][1] else "")
+        for commit, _ in commits:
+            if commit not in seen:
+                seen.add(commit)
+                out.append((commit, anchor))
+    return out

@@ -1,0 +1,70 @@
+"""What every gate needs of the repository: where it is, its history and objects through the
+git CLI, the policy as of a commit (cached), and the plugins a policy leaves on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from supervisor.config.rules import Layer, Rules
+from supervisor.config.settings import blocked_from
+from supervisor.config.source import policy_via
+from supervisor.errors import UsageError
+from supervisor.gitio.catfile import CatFile
+from supervisor.gitio.change import Change
+from supervisor.gitio.locate import Location, locate
+from supervisor.gitio.plumbing import Plumbing
+from supervisor.rules import manager as plugin_manager
+from supervisor.rules.context import RuleContext
+from supervisor.rules.engine import Report, judge
+from supervisor.store.layout import Layout
+
+
+class GateRepo:
+    def __init__(self, where: Location, env: Mapping[str, str]) -> None:
+        self.where = where
+        self.git = Plumbing(where)
+        self.objects = CatFile(where.git_dir)
+        self.layout = Layout.of(where.common_dir)
+        self.blocked = blocked_from(env)
+        self._policies: dict[str, Layer] = {}
+        self._managers: dict[frozenset[str], plugin_manager.Manager] = {}
+
+    def policy_at(self, commit: str | None) -> Layer:
+        """The policy committed in `commit` (the default preset when none is)."""
+        key = commit or ""
+        if key not in self._policies:
+            self._policies[key] = policy_via(self.objects, commit, self.layout.cache_dir)
+        return self._policies[key]
+
+    def plugins(self, rules: Rules) -> plugin_manager.Manager:
+        disabled = rules.disabled_plugins
+        if disabled not in self._managers:
+            self._managers[disabled] = plugin_manager.load(disabled, self.blocked)
+        return self._managers[disabled]
+
+    def judge(self, rules: Rules, changes: list[Change], tree: Callable[[], str]) -> Report:
+        """Every rule over `changes`; `tree` names the content under review (a tree-ish),
+        asked for only when a rule looks into the tree."""
+        ctx = RuleContext(rules, self.objects, tree=lambda: self._tree_id(tree()))
+        return judge(self.plugins(rules), ctx, changes)
+
+    def _tree_id(self, tree: str) -> bytes | None:
+        found = self.objects.info(f"{tree}^{{tree}}")
+        return bytes.fromhex(found[2]) if found else None
+
+    def close(self) -> None:
+        self.objects.close()
+
+
+@contextmanager
+def gate_repo(cwd: Path, env: Mapping[str, str], bare_ok: bool = False) -> Iterator[GateRepo]:
+    where = locate(cwd, env)
+    if where.bare and not bare_ok:
+        raise UsageError(f"a bare repository has no work tree for git-agent: {where.git_dir}")
+    repo = GateRepo(where, env)
+    try:
+        yield repo
+    finally:
+        repo.close()

@@ -1,0 +1,43 @@
+"""The pre-commit gate: the index git is about to commit, against HEAD, under HEAD's policy
+(and the feature's plan, in a feature's worktree)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from supervisor.config.load import load_plan
+from supervisor.config.rules import Layer, Rules
+from supervisor.gates.repository import GateRepo
+from supervisor.gitio.diffs import index_changes
+from supervisor.gitio.objects import EMPTY_TREE_OID
+from supervisor.rules.engine import Report
+from supervisor.store.layout import FEATURE_MARKER
+
+
+def judge_staged(repo: GateRepo, index_file: Path | None) -> Report:
+    where = repo.where
+    assert where.work_tree is not None
+    head = repo.git.commit_or_none("HEAD")
+    rules = Rules(repo.policy_at(head), feature_plan(repo), head)
+    changes = index_changes(where.git_dir, where.work_tree, head or EMPTY_TREE_OID, index_file)
+    return repo.judge(rules, changes, lambda: repo.git.write_tree(index_file))
+
+
+def feature_plan(repo: GateRepo) -> Layer | None:
+    """The plan of the feature whose worktree this is, if it is one."""
+    where = repo.where
+    if where.git_dir == where.common_dir:
+        return None
+    marker = where.git_dir / FEATURE_MARKER
+    try:
+        name = marker.read_text().strip()
+    except OSError:
+        return None
+    layout = repo.layout
+    try:
+        return Layer.from_dict(json.loads(layout.plan_json(name).read_bytes()))
+    except (OSError, ValueError):
+        pass
+    plan = layout.plan(name)
+    return load_plan(plan.read_bytes(), str(plan)) if plan.is_file() else None

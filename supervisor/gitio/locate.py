@@ -1,0 +1,73 @@
+"""Finding the repository as git finds it: from a directory, honouring GIT_DIR, GIT_WORK_TREE
+and the other variables git itself reads (one `git rev-parse`, no pygit2)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from supervisor.errors import GitError, UsageError
+from supervisor.gitio.run import FIXED_CONFIG
+
+# What the user (or git, running a hook) may set to say where the repository is.
+LOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES")
+QUERY = ("--path-format=absolute", "--git-dir", "--git-common-dir", "--is-bare-repository")
+
+
+@dataclass(frozen=True)
+class Location:
+    git_dir: Path
+    common_dir: Path
+    work_tree: Path | None  # None: a bare repository
+
+    @property
+    def bare(self) -> bool:
+        return self.work_tree is None
+
+
+def locating_env(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` without GIT_* variables but those that say where the repository is."""
+    out = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    out.update({k: env[k] for k in LOCATING if env.get(k)})
+    return out
+
+
+def locate(cwd: Path, env: Mapping[str, str]) -> Location:
+    """The repository at `cwd` as git sees it; a UsageError when there is none."""
+    found = _rev_parse([*QUERY, "--show-toplevel"], cwd, env)
+    if found is None:
+        found = _rev_parse(list(QUERY), cwd, env)
+        if found is None:
+            raise UsageError(f"not a git repository: {cwd}")
+    git_dir, common_dir = Path(found[0]), Path(found[1])
+    if found[2] == "true":
+        return Location(git_dir, common_dir, None)
+    top = Path(found[3]) if len(found) > 3 else _work_tree_of(git_dir, common_dir)
+    return Location(git_dir, common_dir, top)
+
+
+def _rev_parse(args: list[str], cwd: Path, env: Mapping[str, str]) -> list[str] | None:
+    try:
+        proc = subprocess.run(
+            ["git", *FIXED_CONFIG, "rev-parse", *args],
+            cwd=cwd,
+            capture_output=True,
+            env=locating_env(env),
+            check=False,
+        )
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc}") from exc
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+
+
+def _work_tree_of(git_dir: Path, common_dir: Path) -> Path:
+    """The work tree of a repository entered through its git dir (cwd inside `.git`)."""
+    pointer = git_dir / "gitdir"  # a linked worktree's git dir names its `.git` file
+    if git_dir != common_dir and pointer.is_file():
+        return Path(pointer.read_text().strip()).parent
+    return common_dir.parent

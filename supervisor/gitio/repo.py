@@ -1,0 +1,275 @@
+"""The one adapter between git-agent and pygit2: every pygit2 call of the core goes through here."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pygit2
+from pygit2.enums import SortMode
+
+from supervisor.errors import GitError, UsageError
+from supervisor.gitio.locate import Location, locate
+from supervisor.gitio.objects import SIGNATURE
+
+_BAD_REV = (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError)
+Ignored = Callable[[bytes], bool]
+
+
+class Repo:
+    """A repository opened through pygit2, with the operations git-agent needs."""
+
+    def __init__(self, raw: pygit2.Repository) -> None:
+        self.raw = raw
+
+    @classmethod
+    def discover(cls, start: Path, env: Mapping[str, str] | None = None) -> Repo:
+        """The repository with a work tree at `start`, found as git finds it."""
+        repo = cls.at(locate(start, env or {}))
+        if repo.is_bare:
+            raise UsageError(f"a bare repository has no work tree for git-agent: {repo.git_dir}")
+        return repo
+
+    @classmethod
+    def at(cls, where: Location) -> Repo:
+        raw = pygit2.Repository(str(where.git_dir))
+        if where.work_tree is not None and Path(raw.workdir or "/").resolve() != where.work_tree:
+            raw.workdir = str(where.work_tree)
+        return cls(raw)
+
+    @classmethod
+    def open(cls, path: Path) -> Repo:
+        return cls(pygit2.Repository(str(path)))
+
+    @classmethod
+    def init_bare(cls, path: Path) -> Repo:
+        return cls(pygit2.init_repository(str(path), bare=True))
+
+    @property
+    def is_bare(self) -> bool:
+        return bool(self.raw.is_bare)
+
+    @property
+    def is_shallow(self) -> bool:
+        return bool(self.raw.is_shallow)
+
+    @property
+    def git_dir(self) -> Path:
+        return Path(self.raw.path)
+
+    @property
+    def common_dir(self) -> Path:
+        gitdir = Path(self.raw.path)
+        pointer = gitdir / "commondir"
+        return (gitdir / pointer.read_text().strip() if pointer.exists() else gitdir).resolve()
+
+    @property
+    def workdir(self) -> Path:
+        return Path(self.raw.workdir).resolve()
+
+    @property
+    def objects_dir(self) -> Path:
+        return self.common_dir / "objects"
+
+    # objects --------------------------------------------------------------
+    def resolve_commit(self, rev: str) -> str:
+        try:
+            commit = self.raw.revparse_single(rev).peel(pygit2.Commit)
+        except _BAD_REV as exc:
+            raise UsageError(f"unknown revision: {rev}") from exc
+        return str(commit.id)
+
+    def commit_or_none(self, rev: str) -> str | None:
+        """`rev` peeled to a commit, or None when it is not one (or is unknown here)."""
+        try:
+            return str(self.raw.revparse_single(rev).peel(pygit2.Commit).id)
+        except _BAD_REV:
+            return None
+
+    def head_commit(self) -> str | None:
+        return None if self.raw.head_is_unborn else str(self.raw.head.target)
+
+    def has_head(self) -> bool:
+        return not self.raw.head_is_unborn
+
+    def has_object(self, oid: bytes) -> bool:
+        return pygit2.Oid(raw=oid) in self.raw.odb
+
+    def read(self, oid: str | bytes) -> tuple[int, bytes]:
+        kind, data = self.raw.odb.read(_oid(oid))
+        return int(kind), data
+
+    def read_blob(self, oid: str | bytes) -> bytes:
+        return self.read(oid)[1]
+
+    def header(self, oid: str | bytes) -> tuple[int, int]:
+        """(kind, size) from the object's header, without loading its content."""
+        kind, size = self.raw.odb.read_header(_oid(oid))
+        return int(kind), int(size)
+
+    def head(self, oid: str | bytes, size: int) -> bytes:
+        """The first `size` bytes of a blob; a loose object is only inflated that far."""
+        hexid = oid.hex() if isinstance(oid, bytes) else oid
+        found = _loose_head(self.objects_dir, hexid, size)
+        return found if found is not None else self.read(oid)[1][:size]
+
+    def write(self, kind: int, data: bytes) -> bytes:
+        return self.raw.odb.write(kind, data).raw
+
+    def write_blob_stream(self, path: Path) -> bytes:
+        with path.open("rb") as stream:
+            return self.raw.create_blob_fromiobase(stream).raw
+
+    def commit_tree(self, commit: str) -> bytes:
+        return self.raw[commit].peel(pygit2.Tree).id.raw
+
+    def commit_message(self, commit: str) -> str:
+        return str(self.raw[commit].peel(pygit2.Commit).message)
+
+    def commit_time(self, commit: str) -> float:
+        return float(self.raw[commit].peel(pygit2.Commit).commit_time)
+
+    def parents(self, commit: str) -> list[str]:
+        return [str(p) for p in self.raw[commit].peel(pygit2.Commit).parent_ids]
+
+    def count_files(self, tree: bytes) -> int:
+        """The number of index entries a checkout of `tree` makes (libgit2 reads it in C)."""
+        index = pygit2.Index()
+        index.read_tree(self.raw[pygit2.Oid(raw=tree)].peel(pygit2.Tree))
+        return len(index)
+
+    def create_commit(self, tree: bytes, parents: Sequence[str], message: str) -> str:
+        sig = self.signature()
+        oid = self.raw.create_commit(
+            None, sig, sig, message, pygit2.Oid(raw=tree), [pygit2.Oid(hex=p) for p in parents]
+        )
+        return str(oid)
+
+    def signature(self) -> pygit2.Signature:
+        try:
+            return self.raw.default_signature
+        except (KeyError, pygit2.GitError):
+            return pygit2.Signature(*SIGNATURE)
+
+    def new_commits(self, head: str, hide: Sequence[str]) -> list[str]:
+        """Commits reachable from `head` and from none of `hide`, oldest first."""
+        try:
+            walker = self.raw.walk(pygit2.Oid(hex=head), SortMode.TOPOLOGICAL | SortMode.REVERSE)
+            for commit in hide:
+                walker.hide(pygit2.Oid(hex=commit))
+            return [str(c.id) for c in walker]
+        except (KeyError, pygit2.GitError) as exc:
+            hint = " (the clone is shallow: fetch more history)" if self.is_shallow else ""
+            raise GitError(f"cannot read the history of {head[:12]}: {exc}{hint}") from exc
+
+    def index_tree(self, index_file: Path | None) -> bytes:
+        """The tree of an index (the repository's own when `index_file` is None or names it).
+
+        The own index is read as `raw.index`, the object libgit2 also reads for attribute
+        lookups when it diffs blobs: a large index is then parsed once, not twice."""
+        own = index_file is None or index_file.resolve() == (self.git_dir / "index").resolve()
+        index = self.raw.index if own else pygit2.Index(str(index_file))
+        return bytes(index.write_tree(self.raw).raw)
+
+    # refs -----------------------------------------------------------------
+    def ref(self, name: str) -> str | None:
+        try:
+            return str(self.raw.references[name].resolve().target)
+        except (KeyError, pygit2.InvalidSpecError):
+            return None
+
+    def set_ref(self, name: str, target: str, message: str) -> None:
+        try:
+            self.raw.create_reference_direct(name, pygit2.Oid(hex=target), True, message=message)
+        except (OSError, pygit2.GitError) as exc:
+            raise GitError(
+                f"cannot update {name}: {str(exc).strip().rstrip(':')} "
+                "(a process killed mid-update leaves its .lock; remove it if no git is running)"
+            ) from exc
+
+    def create_ref(self, name: str, target: str, message: str) -> None:
+        """Create `name`; fail if it exists."""
+        try:
+            self.raw.create_reference_direct(name, pygit2.Oid(hex=target), False, message=message)
+        except (ValueError, pygit2.AlreadyExistsError) as exc:
+            raise UsageError(f"{name} already exists") from exc
+
+    def delete_ref(self, name: str) -> None:
+        if self.ref(name) is not None:
+            try:
+                self.raw.references.delete(name)
+            except (KeyError, pygit2.GitError) as exc:
+                raise GitError(f"cannot delete {name}: {exc}") from exc
+
+    def refs_under(self, prefix: str) -> Iterator[str]:
+        return (r for r in self.raw.references if r.startswith(prefix))
+
+    def config_get(self, key: str) -> str | None:
+        try:
+            return str(self.raw.config[key])
+        except KeyError:
+            return None
+
+    # ignore rules ---------------------------------------------------------
+    def ignored(self) -> Ignored:
+        """The test git applies to an untracked path of the work tree (`.gitignore` & co)."""
+        raw = self.raw
+
+        def ignored(rel: bytes) -> bool:
+            try:
+                return bool(raw.path_is_ignored(rel.decode("utf-8")))
+            except UnicodeDecodeError:
+                return False
+
+        return ignored
+
+    @classmethod
+    def ignore_view(cls, view: Path, work_tree: Path) -> Repo:
+        """A bare repository used only to read the ignore rules of `work_tree`."""
+        raw = pygit2.Repository(str(view))
+        raw.workdir = str(work_tree)
+        return cls(raw)
+
+
+def _oid(oid: str | bytes) -> pygit2.Oid:
+    return pygit2.Oid(raw=oid) if isinstance(oid, bytes) else pygit2.Oid(hex=oid)
+
+
+def init_shadow(path: Path, branch: str, objects: Path, base: str, tree: bytes) -> Repo:
+    """A repository of its own at `path`, borrowing `objects` (alternates), with `branch` at
+    `base` checked out in its index (the files are written by the caller)."""
+    own = pygit2.init_repository(str(path), initial_head=branch)
+    (Path(own.path) / "objects" / "info" / "alternates").write_text(f"{objects}\n")
+    own = pygit2.Repository(str(path))
+    own.create_reference_direct(f"refs/heads/{branch}", pygit2.Oid(hex=base), False)
+    index = own.index
+    try:
+        index.read_tree(pygit2.Oid(raw=tree))
+    except pygit2.GitError as exc:
+        raise GitError(f"cannot check out {base[:12]}: {exc}") from exc
+    index.write()
+    return Repo(own)
+
+
+def _loose_head(objects: Path, oid: str, size: int) -> bytes | None:
+    """Inflate just enough of a loose object (`blob <n>\\0<bytes>`); None when not loose."""
+    try:
+        stream = (objects / oid[:2] / oid[2:]).open("rb")
+    except OSError:
+        return None
+    want = size + 32  # the header is "blob " + at most 20 digits + NUL
+    inflate = zlib.decompressobj()
+    data = b""
+    with stream:
+        try:
+            chunk = stream.read(4096)
+            while chunk and len(data) < want:
+                data += inflate.decompress(chunk, want - len(data))
+                chunk = inflate.unconsumed_tail or stream.read(4096)
+        except (OSError, zlib.error):
+            return None
+    header, sep, body = data.partition(b"\0")
+    if not sep or not header.startswith(b"blob "):
+        return None
+    return body[:size]

@@ -1,0 +1,66 @@
+"""A feature's shadow as trees: the snapshot kept warm between scans, and the scanned states
+kept reachable from a ref so `git gc` never prunes what the snapshot cache names."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from supervisor.errors import OperationalError
+from supervisor.gitio.repo import Repo
+from supervisor.lifecycle.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from supervisor.lifecycle.feature import Feature
+
+SAVE_EVERY = 30.0  # seconds between snapshot cache writes in a long-lived process
+
+
+class ShadowScanner:
+    def __init__(self, feature: Feature) -> None:
+        self.feature = feature
+        self.scanned_ref = f"refs/agent/{feature.name}/scanned"
+        self._snapshot: Snapshot | None = None
+        self._saved, self._unsaved = -SAVE_EVERY, False
+
+    def snapshot(self) -> Snapshot:
+        """The shadow's snapshot, loaded once and kept warm for this feature's lifetime."""
+        feature = self.feature
+        feature.require_active()
+        if not feature.shadow.is_dir():
+            raise OperationalError(f"shadow of {feature.name} is missing: {feature.shadow}")
+        if self._snapshot is None:
+            layout = feature.ws.layout
+            ignored = Repo.ignore_view(layout.view(feature.name), feature.shadow).ignored()
+            cache = layout.snapshot_cache(feature.name)
+            self._snapshot = Snapshot(feature.repo, feature.shadow, cache, ignored)
+        return self._snapshot
+
+    def flush(self) -> None:
+        """Write the snapshot cache now, if a scan changed it since the last write."""
+        if self._snapshot is not None and self._unsaved:
+            self._snapshot.save()
+            self._saved, self._unsaved = time.monotonic(), False
+
+    def scan(self, paths: Iterable[bytes] | None = None, keep: bool = True) -> bytes | None:
+        """The shadow's tree now; `keep`: hold it on a ref when no checkpoint does."""
+        tree = self.snapshot().scan(paths)
+        self._unsaved = True
+        if time.monotonic() - self._saved >= SAVE_EVERY:
+            self.flush()
+        if keep:
+            self._keep_reachable(tree)
+        return tree
+
+    def forget_scanned(self) -> None:
+        self.feature.repo.delete_ref(self.scanned_ref)
+
+    def _keep_reachable(self, tree: bytes | None) -> None:
+        repo = self.feature.repo
+        _, tip = self.feature.chain.tip()
+        if tree is None or tree == repo.commit_tree(tip):
+            repo.delete_ref(self.scanned_ref)
+            return
+        message = "git-agent: scanned shadow state (not a checkpoint)\n"
+        repo.set_ref(self.scanned_ref, repo.create_commit(tree, [tip], message), message.strip())

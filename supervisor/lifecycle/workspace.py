@@ -1,0 +1,92 @@
+"""One repository's git-agent world: the repository, the state database and the settings of
+this run; and how a command gets it, or one feature of it, locked and recovered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from supervisor.config.rules import Layer
+from supervisor.config.settings import Settings
+from supervisor.config.source import policy_at
+from supervisor.errors import UsageError
+from supervisor.gitio.repo import Repo
+from supervisor.rules import manager as plugin_manager
+from supervisor.store.layout import Layout
+from supervisor.store.locks import feature_lock
+from supervisor.store.names import check_feature
+from supervisor.store.state import State, open_state
+
+if TYPE_CHECKING:
+    from supervisor.lifecycle.feature import Feature
+
+SHADOW_MARKER = (
+    "git-agent-shadow"  # in a shadow's git dir: the common dir of the repository it serves
+)
+
+
+class Workspace:
+    def __init__(self, repo: Repo, state: State, settings: Settings) -> None:
+        self.repo = repo
+        self.state = state
+        self.settings = settings
+        self.layout = Layout.of(repo.common_dir)
+        self._managers: dict[frozenset[str], plugin_manager.Manager] = {}
+
+    def plugins(self, disabled: frozenset[str] = frozenset()) -> plugin_manager.Manager:
+        """The plugins installed here, minus those `disabled` (by a policy) and those the
+        environment blocks; loaded once per set."""
+        if disabled not in self._managers:
+            self._managers[disabled] = plugin_manager.load(disabled, self.settings.blocked_plugins)
+        return self._managers[disabled]
+
+    @contextmanager
+    def locked(self, name: str) -> Iterator[None]:
+        with feature_lock(self.layout.lock(name), name, self.settings.lock_timeout):
+            yield
+
+    def feature(self, name: str) -> Feature:
+        from supervisor.lifecycle.feature import Feature
+
+        row = self.state.require(check_feature(name))
+        return Feature(self, row)
+
+    def policy_at(self, commit: str) -> Layer:
+        return policy_at(self.repo, commit, self.layout.cache_dir)
+
+
+def served_repo(repo: Repo) -> Repo:
+    """Inside a shadow, the repository it serves, so an agent can run `git agent` where it works."""
+    marker = repo.git_dir / SHADOW_MARKER
+    if not marker.is_file():
+        return repo
+    served = Path(marker.read_text().strip())
+    if not Layout.of(served).db.is_file():
+        raise UsageError(f"{marker} names {served}, which holds no git-agent state")
+    return Repo.open(served)
+
+
+@contextmanager
+def open_workspace(env: Mapping[str, str], cwd: str) -> Iterator[Workspace]:
+    repo = served_repo(Repo.discover(Path(cwd), env))
+    settings = Settings.from_env(env)
+    with open_state(Layout.of(repo.common_dir).db) as state:
+        yield Workspace(repo, state, settings)
+
+
+@contextmanager
+def open_feature(env: Mapping[str, str], cwd: str, name: str) -> Iterator[Feature]:
+    """The named feature, locked, with any interrupted promotion rolled forward."""
+    from supervisor.lifecycle.promote import roll_forward
+
+    with open_workspace(env, cwd) as ws:
+        ws.feature(name)
+        with ws.locked(name):
+            found = ws.feature(name)
+            if found.row.state == "active" and roll_forward(found):
+                found = ws.feature(name)  # the row as the finished promotion left it
+            yield found
+            if found.row.state == "active":
+                found.scanner.flush()

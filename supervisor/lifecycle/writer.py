@@ -1,0 +1,176 @@
+"""Writing trees into a directory byte for byte: the shadow's checkout and every revert."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from supervisor.gitio import trees
+from supervisor.gitio.objects import MODE_EXEC, MODE_GITLINK, MODE_LINK
+from supervisor.gitio.repo import Repo
+from supervisor.lifecycle.snapshot import Cached, stat_key
+
+Progress = Callable[[int, int], None]  # (files done, files in all)
+EntryChange = tuple[bytes, trees.Entry | None, trees.Entry | None]  # path, old, new
+
+
+class Writer:
+    """Applies tree entries under `root`, never following a link the agent left in the way."""
+
+    def __init__(
+        self, repo: Repo, root: Path, empty: bool = False, trash: Path | None = None
+    ) -> None:
+        """`empty`: `root` starts empty and only this writer fills it, so nothing can be in
+        the way (O_EXCL still refuses to write through anything that is). `trash`: where a
+        directory, or anything in the way of a write, is moved instead of deleted, since it
+        may hold ignored files no checkpoint has."""
+        self.repo = repo
+        self.root = os.fsencode(root)
+        self.empty = empty
+        self.trash = trash
+        self.set_aside: list[bytes] = []
+        self._dirs: set[bytes] = set()
+
+    def apply(
+        self, changes: Iterable[EntryChange], progress: Progress | None = None, total: int = 0
+    ) -> dict[bytes, Cached | None]:
+        """Make each path hold its new entry (None: absent); return the new cache entries."""
+        written: dict[bytes, Cached | None] = {}
+        removed: list[bytes] = []
+        for count, (path, _, new) in enumerate(changes, 1):
+            if b".git" in path.split(b"/"):
+                continue  # never write into a git dir, the shadow's own least of all
+            if new is None:
+                self.remove(path)
+                removed.append(path)
+                written[path] = None
+            else:
+                written[path] = self.write(path, new)
+            if progress and count % 1000 == 0:
+                progress(count, total)
+        self._prune_empty_parents(removed)
+        return written
+
+    def write(self, rel: bytes, entry: trees.Entry) -> Cached:
+        mode, oid = entry
+        path = self._prepare(rel)
+        if mode == MODE_GITLINK:
+            os.mkdir(path)
+            return (stat_key(os.lstat(path)), oid, mode)
+        data = self.repo.read_blob(oid)
+        if mode == MODE_LINK:
+            os.symlink(data, path)
+            return (stat_key(os.lstat(path)), oid, mode)
+        perms = 0o777 if mode == MODE_EXEC else 0o666
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, perms)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        return (stat_key(st), oid, mode)
+
+    def remove(self, rel: bytes) -> None:
+        if self._parents_are_dirs(rel):
+            self._discard(rel, in_the_way=False)
+
+    def _prepare(self, rel: bytes) -> bytes:
+        parts = rel.split(b"/")
+        current = self.root
+        for depth, part in enumerate(parts[:-1], 1):
+            current += b"/" + part
+            key = b"/".join(parts[:depth])
+            if key in self._dirs:
+                continue
+            if self.empty:
+                os.mkdir(current)
+                self._dirs.add(key)
+                continue
+            try:
+                if not stat.S_ISDIR(os.lstat(current).st_mode):
+                    self._discard(key, in_the_way=True)
+                    os.mkdir(current)
+            except FileNotFoundError:
+                os.mkdir(current)
+            self._dirs.add(key)
+        path = current + b"/" + parts[-1]
+        if not self.empty:
+            self._discard(rel, in_the_way=True)
+        return path
+
+    def _discard(self, rel: bytes, in_the_way: bool) -> None:
+        path = self.root + b"/" + rel
+        try:
+            is_dir = stat.S_ISDIR(os.lstat(path).st_mode)
+        except FileNotFoundError:
+            return
+        if self.trash is None or not (is_dir or in_the_way):
+            _remove(path)
+            return
+        aside = os.fsencode(self.trash) + b"/" + str(time.time_ns()).encode() + b"/" + rel
+        os.makedirs(os.path.dirname(aside), exist_ok=True)
+        shutil.move(os.fsdecode(path), os.fsdecode(aside))
+        self.set_aside.append(rel)
+
+    def _parents_are_dirs(self, rel: bytes) -> bool:
+        current = self.root
+        for part in rel.split(b"/")[:-1]:
+            current += b"/" + part
+            try:
+                if not stat.S_ISDIR(os.lstat(current).st_mode):
+                    return False
+            except FileNotFoundError:
+                return False
+        return True
+
+    def _prune_empty_parents(self, removed: list[bytes]) -> None:
+        for rel in sorted(removed, key=len, reverse=True):
+            head = rel.rpartition(b"/")[0]
+            while head:
+                try:
+                    os.rmdir(self.root + b"/" + head)
+                except OSError:
+                    break
+                self._dirs.discard(head)
+                head = head.rpartition(b"/")[0]
+
+
+def _remove(path: bytes) -> None:
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def checkout(
+    repo: Repo, tree: bytes | None, root: Path, progress: Progress | None = None, total: int = 0
+) -> dict[bytes, Cached]:
+    """Write every entry of `tree` into the empty directory `root`; return the stat cache."""
+    root.mkdir(parents=True, exist_ok=True)
+    empty = all(child.name == ".git" for child in root.iterdir())
+    written = Writer(repo, root, empty).apply(trees.compare(repo, None, tree), progress, total)
+    return {path: cached for path, cached in written.items() if cached is not None}
+
+
+def checkout_once(repo: Repo, tree: bytes | None, root: Path) -> Callable[[], Path]:
+    """A function that writes `tree` into a fresh `root` the first time it is called."""
+    made: list[Path] = []
+
+    def make() -> Path:
+        if not made:
+            shutil.rmtree(root, ignore_errors=True)
+            checkout(repo, tree, root)
+            made.append(root)
+        return root
+
+    return make

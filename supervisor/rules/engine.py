@@ -1,0 +1,109 @@
+"""Judging a change set: every plugin through pluggy, then the policy's severities.
+
+`judge` is the one way every caller (a feature's validation, the hooks, `check`) turns a
+change set into a `Report`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+from supervisor.errors import OperationalError
+from supervisor.gitio.change import Change
+from supervisor.rules.context import RuleContext
+from supervisor.rules.manager import Manager, PluginFailure
+from supervisor.rules.types import Violation
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict on a change set. `failures`: plugins that raised (their rules did not run
+    to the end, so the verdict cannot be ok)."""
+
+    violations: list[Violation]
+    changes: list[Change]
+    failures: list[PluginFailure] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return errors(self.violations)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.violations) - self.errors
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0 and not self.failures
+
+    def with_violations(
+        self, extra: Sequence[Violation], failures: Sequence[PluginFailure]
+    ) -> Report:
+        return Report([*self.violations, *extra], self.changes, [*self.failures, *failures])
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "violations": [v.as_json() for v in self.violations],
+            "changes": [c.as_json() for c in self.changes],
+        }
+
+
+class PluginsFailed(OperationalError):
+    """A plugin raised while judging: the verdict is incomplete (exit 3, naming the plugin);
+    `report` holds what the other plugins found."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.failures[0].message)
+        self.report = report
+
+
+def judge(manager: pluggy.PluginManager, ctx: RuleContext, changes: Sequence[Change]) -> Report:
+    """Every rule over `changes`: each path, then the whole set."""
+    found: list[Violation] = []
+    for change in changes:
+        found.extend(_flat(manager.hook.git_agent_check_path(change=change, ctx=ctx)))
+    found.extend(_flat(manager.hook.git_agent_check_changes(changes=changes, ctx=ctx)))
+    return Report(leveled(found, ctx), list(changes), _failures(manager))
+
+
+def before_promote(
+    manager: pluggy.PluginManager, ctx: RuleContext
+) -> tuple[list[Violation], list[PluginFailure]]:
+    """The before-promotion hooks; a `root` checkout is made only for implementations that
+    name it."""
+    caller = manager.hook.git_agent_before_promote
+    wants_root = any("root" in impl.argnames for impl in caller.get_hookimpls())
+    root = ctx.checkout() if wants_root else None
+    found = _flat(caller(ctx=ctx, root=root))
+    return leveled(found, ctx), _failures(manager)
+
+
+def _flat(results: Iterable[Any]) -> list[Violation]:
+    out: list[Violation] = []
+    for result in results:
+        if result is not None:
+            out.extend(result)
+    return out
+
+
+def _failures(manager: pluggy.PluginManager) -> list[PluginFailure]:
+    return manager.take_failures() if isinstance(manager, Manager) else []
+
+
+def leveled(found: Iterable[Violation], ctx: RuleContext) -> list[Violation]:
+    """Each violation at the level the policy (and plan) give its rule; `off` drops it."""
+    out = []
+    for violation in found:
+        level = ctx.rules.severity(violation.rule, violation.severity)
+        if level != "off":
+            out.append(violation.at(level))
+    return sorted(out, key=lambda v: (v.path or "", v.line or 0, v.rule))
+
+
+def errors(violations: Iterable[Violation]) -> int:
+    return sum(v.severity == "error" for v in violations)

@@ -1,0 +1,89 @@
+"""Reading a plugin's `[plugins.<name>]` table: the policy's value, narrowed (never widened) by
+the plan's. Part of the public plugin API (`supervisor.plugin`):
+
+- an allow list (`allow = ["glob", ...]`): a path is allowed only when the policy's list matches
+  it and, when the plan sets a list too, the plan's list matches it as well;
+- a number (`max_files = 10`): the smaller of the policy's and the plan's; unset means no limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from supervisor.config.globs import Globs, check_glob
+from supervisor.config.load import POLICY_PATH
+from supervisor.errors import ConfigError
+from supervisor.rules.context import RuleContext
+
+PLAN_FILE = "plan"
+POLICY_FILE = POLICY_PATH
+
+
+def tables(
+    ctx: RuleContext, plugin: str, keys: Iterable[str]
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """The policy's and the plan's tables for `plugin`, each labelled, unknown keys refused."""
+    known = set(keys)
+    out = [(POLICY_PATH, ctx.config(plugin)), (PLAN_FILE, ctx.plan_config(plugin))]
+    for file, table in out:
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise ConfigError(
+                file,
+                f"[plugins.{plugin}] has unknown key {unknown[0]!r} "
+                f"(known: {', '.join(sorted(known))})",
+            )
+    return out
+
+
+class Allow:
+    """A path allow list made of one glob list per layer (policy, plan); all layers must match."""
+
+    def __init__(self, layers: tuple[Globs, ...]) -> None:
+        self.layers = layers
+
+    def __call__(self, path: str) -> bool:
+        return bool(self.layers) and all(globs.match(path) for globs in self.layers)
+
+
+def allow_list(ctx: RuleContext, plugin: str, keys: Iterable[str], key: str = "allow") -> Allow:
+    """`[plugins.<plugin>] <key>` of the policy narrowed by the plan's; unset in the policy = none."""
+    layers: list[tuple[str, ...]] = []
+    for index, (file, table) in enumerate(tables(ctx, plugin, keys)):
+        if key not in table:
+            if index == 0:
+                return Allow(())  # the policy allows nothing; a plan cannot add to that
+            continue
+        layers.append(patterns(file, plugin, key, table[key]))
+    return _compiled(tuple(layers))
+
+
+def limit(ctx: RuleContext, plugin: str, keys: Iterable[str], key: str) -> int | None:
+    """`[plugins.<plugin>] <key>` as a non-negative int: the smaller of policy and plan."""
+    values = []
+    for file, table in tables(ctx, plugin, keys):
+        value = table.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(file, f"[plugins.{plugin}] {key} must be a non-negative integer")
+        values.append(value)
+    return min(values) if values else None
+
+
+def patterns(file: str, plugin: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise ConfigError(file, f"[plugins.{plugin}] {key} must be a list of globs")
+    for pattern in value:
+        try:
+            check_glob(pattern)
+        except ValueError as exc:
+            raise ConfigError(file, f"[plugins.{plugin}] {key}: {exc}") from None
+    return tuple(value)
+
+
+@lru_cache(maxsize=64)
+def _compiled(layers: tuple[tuple[str, ...], ...]) -> Allow:
+    return Allow(tuple(Globs(patterns) for patterns in layers))

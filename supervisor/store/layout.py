@@ -1,0 +1,48 @@
+"""Where git-agent keeps its state: under the common git dir, shared by every worktree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+FEATURE_MARKER = "git-agent-feature"  # in a feature worktree's git dir: the feature's name
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path  # <common git dir>/agent
+
+    @classmethod
+    def of(cls, common_dir: Path) -> Layout:
+        return cls(common_dir / "agent")
+
+    @property
+    def db(self) -> Path:
+        return self.root / "state.db"
+
+    def lock(self, feature: str) -> Path:
+        return self.root / "locks" / f"{feature}.lock"
+
+    def feature_dir(self, feature: str) -> Path:
+        return self.root / "features" / feature
+
+    @property
+    def cache_dir(self) -> Path:
+        """Validated policies, by blob id: what the gates read without importing pydantic."""
+        return self.root / "cache"
+
+    def snapshot_cache(self, feature: str) -> Path:
+        return self.feature_dir(feature) / "snapshot.cache"
+
+    def view(self, feature: str) -> Path:
+        return self.feature_dir(feature) / "view.git"
+
+    def journal(self, feature: str) -> Path:
+        return self.feature_dir(feature) / "promote.journal"
+
+    def plan(self, feature: str) -> Path:
+        return self.feature_dir(feature) / "plan.toml"
+
+    def plan_json(self, feature: str) -> Path:
+        """The plan as validated at start, for the gates (no pydantic there)."""
+        return self.feature_dir(feature) / "plan.json"
