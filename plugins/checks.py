@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +14,7 @@ def git_agent_before_promote(ctx: RuleContext) -> Sequence[Violation]:
     """Each check of the plan, in a checkout made only when there is a check to run."""
     found = []
     for check in ctx.rules.checks:
-        argv = shlex.split(check.run) if isinstance(check.run, str) else check.run
+        argv = _argv(check.run)
         problem = _run(argv, ctx.checkout(), check.timeout)
         if problem:
             found.append(
@@ -42,3 +41,9 @@ def _run(argv: list[str], root: Path, timeout: float) -> str | None:
         return None
     tail = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()[-3:]
     return f"failed with exit {proc.returncode}" + (": " + " | ".join(tail) if tail else "")
+
+
+def _argv(run: list[str] | str) -> list[str]:
+    import shlex
+
+    return shlex.split(run) if isinstance(run, str) else run

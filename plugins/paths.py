@@ -139,6 +139,8 @@ def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequ
         _limit(ctx, "max_component_bytes", MAX_COMPONENT_BYTES),
     )
     paths = [c.path for c in changes if c.status in NEW and not allowed(c.path)]
+    if not paths:
+        return []  # only new names are judged (and the tree under review is not needed)
     siblings = Siblings(ctx, paths)
     found: list[Violation] = []
     for path in paths:

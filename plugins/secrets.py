@@ -46,8 +46,6 @@ secret`) on the line; `[plugins.secrets] allow_paths = [globs]`; `[plugins.secre
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import re
 import sys
@@ -57,7 +55,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import chain, islice
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from supervisor.plugin import (
     PLAN_FILE,
@@ -71,9 +69,27 @@ from supervisor.plugin import (
     tables,
 )
 
+
+class _Lazy:
+    """A regular expression compiled the first time it is used (start-up counts in a hook)."""
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._args = (source, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+def lazy_regex(source: str, flags: int = 0) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _Lazy(source, flags))
+
+
 PLUGIN = "secrets"
 KEYS = ("allow_paths", "baseline", "pragma")
-PRAGMA = re.compile(r"git-agent:\s*allow-secret|pragma:\s*(?:allow|white)list[ -]secret", re.I)
+PRAGMA = lazy_regex(r"git-agent:\s*allow-secret|pragma:\s*(?:allow|white)list[ -]secret", re.I)
 GENERIC_MIN_ENTROPY = 3.5
 GENERIC_MIN_LENGTH = 10
 
@@ -91,6 +107,8 @@ def fingerprint(rule: str, path: str, secret: str) -> str:
     `rule` is the full rule id (`secrets.github-token`; the `secrets.` prefix is added when
     missing), `path` the repository-relative path with `/` separators.
     """
+    import hashlib
+
     rule = rule if rule.startswith(f"{PLUGIN}.") else f"{PLUGIN}.{rule}"
     data = "\0".join((rule, path, secret)).encode("utf-8", "surrogatepass")
     return hashlib.sha256(data).hexdigest()
@@ -193,14 +211,14 @@ def _library_says_not_secret(secret: str) -> bool:
 # --- token-shaped secrets --------------------------------------------------------------------
 
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_regex(
     r"x{5,}|\*{3,}|\.{3}|…|<[^>]*>|\$\{|\{\{|%\(|example|placeholder|change[_-]?me|replace[_-]?me"
     r"|your[_-]|dummy|redacted|(.)\1{7,}",
     re.I,
 )
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _DASHED = _WORD | {"-"}
-_HEX = re.compile(r"[0-9a-fA-F]+")
+_HEX = lazy_regex(r"[0-9a-fA-F]+")
 
 
 def _all_hex(text: str) -> bool:
@@ -266,15 +284,15 @@ def _with_library(name: str, own: Patterns, only: Sequence[int] | None = None) -
 
 # AWS: detect-secrets' key id pattern; its secret-key pattern (quoted, 40 characters near
 # "aws...key") and ours for unquoted values (env and ini files).
-_AWS_SECRET_BARE = re.compile(
+_AWS_SECRET_BARE = lazy_regex(
     r"aws[\w.-]{0,20}?(?:secret|key|token|pass)[\w.-]{0,20}?[ \t'\"]{0,3}(?:=|:|=>)[ \t]{0,3}"
     r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
     re.I,
 )
 
 
-_AWS_ID_GATE = re.compile(r"A3T|ABIA|ACCA|AKIA|ASIA")
-_AWS_SECRET_GATE = re.compile(r"[A-Za-z0-9/+]{40}")
+_AWS_ID_GATE = lazy_regex(r"A3T|ABIA|ACCA|AKIA|ASIA")
+_AWS_SECRET_GATE = lazy_regex(r"[A-Za-z0-9/+]{40}")
 
 
 def _aws_secret_patterns() -> Sequence[tuple[re.Pattern[str], int]]:
@@ -288,12 +306,12 @@ def _aws_id_patterns() -> Sequence[tuple[re.Pattern[str], int]]:
 # --- private keys --------------------------------------------------------------------------
 
 # gitleaks "private-key": the header of any PEM private key (with detect-secrets' headers after).
-_PEM_HEADER = re.compile(r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----")
-_ESCAPED_NEWLINE = re.compile(r"\\r\\n|\\n|\\r")
+_PEM_HEADER = lazy_regex(r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----")
+_ESCAPED_NEWLINE = lazy_regex(r"\\r\\n|\\n|\\r")
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]+")
-_PEM_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9-]*:\s.*")
+_PEM_FIELD = lazy_regex(r"[A-Za-z][A-Za-z0-9-]*:\s.*")
 _STRIP = "\"'`,;+()\\ \t"
-_KEY_GATE = re.compile(r"BEGIN|PuTTY-User")
+_KEY_GATE = lazy_regex(r"BEGIN|PuTTY-User")
 MAX_KEY_LINES = 400
 MIN_KEY_MATERIAL = 64
 
@@ -342,8 +360,8 @@ def _private_keys(text: str, number: int, view: FileView) -> Iterator[Candidate]
 
 
 # Google service-account JSON: "private_key" holding a key, in a file of "type": "service_account".
-_GCP_KEY = re.compile(r'"private_key"\s*:\s*"([^"]+)"')
-_GCP_TYPE = re.compile(r'"type"\s*:\s*"service_account"')
+_GCP_KEY = lazy_regex(r'"private_key"\s*:\s*"([^"]+)"')
+_GCP_TYPE = lazy_regex(r'"type"\s*:\s*"service_account"')
 
 
 def _service_accounts(text: str, number: int, view: FileView) -> Iterator[Candidate]:
@@ -377,7 +395,7 @@ def _assignment() -> re.Pattern[str]:
     return re.compile(_ASSIGNMENT, re.I | re.X)
 
 
-_NAME_PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_NAME_PARTS = lazy_regex(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey")
 _SECRET_PARTS = frozenset({"pwd", "credential", "credentials", "passphrase"})
 _KEY_QUALIFIERS = frozenset({"api", "access", "auth", "private", "secret", "client"})
@@ -394,20 +412,20 @@ _NOT_SECRET_PARTS = frozenset(
         "last", "date", "time", "created", "updated", "generation",
     }
 )  # fmt: skip
-_VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[-+.][\w.]+)?")
-_IDENTIFIER_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+_VERSION = lazy_regex(r"v?\d+(?:\.\d+){1,3}(?:[-+.][\w.]+)?")
+_IDENTIFIER_CHAIN = lazy_regex(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
 _CODE_CHARS = frozenset("()[]{}<>$")
-_WORDS = re.compile(r"[A-Z][a-z]{2,}")  # with a vowel and no four consonants in a row
-_VOWEL = re.compile(r"[aeiouy]")
-_CONSONANTS = re.compile(r"[^aeiouyAEIOUY]{4}")
-_SEPARATORS = re.compile(r"[/:._*@-]+")
-_PLAIN = re.compile(r"(?:[A-Z]?[a-z]+)+\d*|[A-Z]+\d*|\d+")
-_WRITTEN = re.compile(
+_WORDS = lazy_regex(r"[A-Z][a-z]{2,}")  # with a vowel and no four consonants in a row
+_VOWEL = lazy_regex(r"[aeiouy]")
+_CONSONANTS = lazy_regex(r"[^aeiouyAEIOUY]{4}")
+_SEPARATORS = lazy_regex(r"[/:._*@-]+")
+_PLAIN = lazy_regex(r"(?:[A-Z]?[a-z]+)+\d*|[A-Z]+\d*|\d+")
+_WRITTEN = lazy_regex(
     r"passw|secret|token|sample|mock|fake|dummy|test|^\$|^a?arn:|^\d{4}-\d\d-\d\d", re.I
 )
 MIN_HEX_LENGTH = 20
 _DIGEST_LENGTHS = frozenset({40, 64, 128})  # git object ids, SHA-256 and SHA-512 digests
-_INDIRECT = re.compile(r"os\.environ|getenv|process\.env|ENV\[|secrets\.|vault:", re.I)
+_INDIRECT = lazy_regex(r"os\.environ|getenv|process\.env|ENV\[|secrets\.|vault:", re.I)
 
 
 _QUALIFIED_KEYS = ("api", "access", "auth", "private")
@@ -619,7 +637,7 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 RULE_IDS = tuple(rule.id for rule in RULES)
-_TRIGGER = re.compile("|".join(re.escape(k) for rule in RULES for k in rule.keywords))
+_TRIGGER = lazy_regex("|".join(re.escape(k) for rule in RULES for k in rule.keywords))
 
 
 # --- scanning ------------------------------------------------------------------------------------
@@ -706,6 +724,8 @@ def load_baseline(ctx: RuleContext, name: str) -> frozenset[str]:
 def parse_baseline(data: bytes, name: str) -> frozenset[str]:
     """`{"fingerprints": ["<64 hex>", ...]}`; anything else is a configuration error."""
     try:
+        import json
+
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
@@ -720,6 +740,8 @@ def parse_baseline(data: bytes, name: str) -> frozenset[str]:
 
 def baseline_json(fingerprints: Iterable[str]) -> str:
     """A baseline file holding `fingerprints` (sorted, one per line)."""
+    import json
+
     return json.dumps({"fingerprints": sorted(set(fingerprints))}, indent=2) + "\n"
 
 

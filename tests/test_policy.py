@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -329,8 +328,8 @@ def test_each_limit_is_the_stricter(policy: int | None, plan: int | None, want: 
     names += ("disk_quota_bytes",)
     for name in names:
         merged = Rules(
-            dataclasses.replace(load_policy(b"version = 1\n"), limits=Limits(**{name: policy})),
-            dataclasses.replace(load_plan(b"", "p"), limits=Limits(**{name: plan})),
+            load_policy(b"version = 1\n")._replace(limits=Limits(**{name: policy})),
+            load_plan(b"", "p")._replace(limits=Limits(**{name: plan})),
         ).limits
         assert getattr(merged, name) == want, name
 

@@ -24,7 +24,8 @@ def main(
     try:
         from supervisor.cli.parser import build_parser
 
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(words).parse_args(words)
         module = importlib.import_module(f"supervisor.commands.{args.command.replace('-', '_')}")
         if argv is None:  # a process of its own (not an in-process caller such as the tests):
             gc.freeze()  # the imports live until exit; teardown then skips walking them (~50 ms)

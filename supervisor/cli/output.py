@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import dataclass, field
 from typing import IO, Any
 
 _ESCAPES = {
@@ -39,16 +37,25 @@ def quote_path(path: str) -> str:
     return f'"{text}"' if quoted else text
 
 
-@dataclass
 class Output:
-    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
-    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
-    stdin: IO[str] = field(default_factory=lambda: sys.stdin)
+    """Where a command writes (the terminal, or buffers in tests)."""
+
+    def __init__(
+        self,
+        stdout: IO[str] | None = None,
+        stderr: IO[str] | None = None,
+        stdin: IO[str] | None = None,
+    ) -> None:
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.stdin = stdin or sys.stdin
 
     def line(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
 
     def json(self, data: Any) -> None:
+        import json
+
         self.stdout.write(json.dumps(data, indent=2) + "\n")
 
     def raw(self, data: bytes) -> None:

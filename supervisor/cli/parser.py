@@ -1,8 +1,13 @@
-"""The argument parser of `git-agent`: one subcommand per command module."""
+"""The argument parser of `git-agent`: one subcommand per command module.
+
+Each command's arguments are declared by one function in `COMMANDS`. When the command is known
+from the first argument, only its parser is built: the git hooks run on every commit, and a
+parser of every command costs them milliseconds for nothing."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 
 from supervisor import __version__
 
@@ -15,53 +20,46 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{command}: {message}" if command else message)
 
 
-def _feature(sub: argparse.ArgumentParser) -> None:
+Sub = argparse.ArgumentParser
+
+
+def _feature(sub: Sub) -> None:
     sub.add_argument("feature", help="the feature's name")
 
 
-def _json(sub: argparse.ArgumentParser) -> None:
+def _json(sub: Sub) -> None:
     sub.add_argument("--json", action="store_true", help="print JSON")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="git-agent", description="A Git-native supervisor for AI coding agents.")
-    parser.add_argument("--version", action="version", version=f"git-agent {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    commands.required = True
-
-    sub = commands.add_parser("init", help="write .git-agent/policy.toml from a preset")
+def _init(sub: Sub) -> None:
     sub.add_argument("--preset", default="default", help="default or strict")
     sub.add_argument("--force", action="store_true", help="overwrite an existing policy")
 
-    sub = commands.add_parser(
-        "start", help="branch, worktree, shadow and checkpoint 0 for a feature"
-    )
+
+def _start(sub: Sub) -> None:
     _feature(sub)
     sub.add_argument("--base", default="HEAD", help="the commit to start from (default HEAD)")
     sub.add_argument("--plan", help="the feature's plan (TOML)")
     _json(sub)
 
-    sub = commands.add_parser("list", help="every feature with its state")
-    _json(sub)
 
-    sub = commands.add_parser("status", help="one feature, or all")
+def _status(sub: Sub) -> None:
     sub.add_argument("feature", nargs="?")
     _json(sub)
 
-    sub = commands.add_parser("validate", help="the shadow against the base, under every rule")
+
+def _feature_json(sub: Sub) -> None:
     _feature(sub)
     _json(sub)
 
-    sub = commands.add_parser("checkpoint", help="commit the shadow's exact state to the chain")
+
+def _checkpoint(sub: Sub) -> None:
     _feature(sub)
     sub.add_argument("-m", "--message", help="the checkpoint's message")
     _json(sub)
 
-    sub = commands.add_parser("checkpoints", help="the checkpoint chain, oldest first")
-    _feature(sub)
-    _json(sub)
 
-    sub = commands.add_parser("diff", help="changes between checkpoints or against the shadow")
+def _diff(sub: Sub) -> None:
     _feature(sub)
     sub.add_argument(
         "--from", dest="start", type=int, default=0, help="checkpoint (default 0, the base)"
@@ -72,12 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     form.add_argument("--name-status", action="store_true", help="status letter and path")
     form.add_argument("--json", action="store_true", help="print JSON")
 
-    sub = commands.add_parser("promote", help="validate, run checks, commit to agent/<feature>")
+
+def _promote(sub: Sub) -> None:
     _feature(sub)
     sub.add_argument("-m", "--message", help="the promotion commit's title")
     _json(sub)
 
-    sub = commands.add_parser("revert", help="the shadow back to a checkpoint, all or in part")
+
+def _revert(sub: Sub) -> None:
     _feature(sub)
     sub.add_argument("--to", type=int, default=0, help="checkpoint (default 0, the base)")
     sub.add_argument("--paths", nargs="+", default=[], metavar="P", help="only these paths")
@@ -85,15 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--worktree", action="store_true", help="also the worktree, to the branch")
     _json(sub)
 
-    sub = commands.add_parser(
-        "remove", help="remove worktree and shadow (branch and checkpoints stay)"
-    )
+
+def _remove(sub: Sub) -> None:
     _feature(sub)
     sub.add_argument("--force", action="store_true", help="checkpoint unsaved work, then remove")
     _json(sub)
-    sub = commands.add_parser(
-        "check", help="CI: every commit in base..head under the base's policy"
-    )
+
+
+def _check(sub: Sub) -> None:
     sub.add_argument(
         "--base", help="the commit the change is judged against (default: @{upstream})"
     )
@@ -105,12 +104,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="report format (default text)",
     )
 
-    sub = commands.add_parser("hook", help="git hook entry points (pre-commit, pre-push)")
+
+def _hook(sub: Sub) -> None:
     sub.add_argument("name", choices=("pre-commit", "pre-push"), help="which hook")
     sub.add_argument("hook_args", nargs="*", metavar="ARG", help="what git passes the hook")
 
-    sub = commands.add_parser("install-hooks", help="install the pre-commit and pre-push shims")
+
+def _install_hooks(sub: Sub) -> None:
     sub.add_argument(
         "--uninstall", action="store_true", help="remove them, restoring what was there"
     )
+
+
+COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
+    "init": ("write .git-agent/policy.toml from a preset", _init),
+    "start": ("branch, worktree, shadow and checkpoint 0 for a feature", _start),
+    "list": ("every feature with its state", _json),
+    "status": ("one feature, or all", _status),
+    "validate": ("the shadow against the base, under every rule", _feature_json),
+    "checkpoint": ("commit the shadow's exact state to the chain", _checkpoint),
+    "checkpoints": ("the checkpoint chain, oldest first", _feature_json),
+    "diff": ("changes between checkpoints or against the shadow", _diff),
+    "promote": ("validate, run checks, commit to agent/<feature>", _promote),
+    "revert": ("the shadow back to a checkpoint, all or in part", _revert),
+    "remove": ("remove worktree and shadow (branch and checkpoints stay)", _remove),
+    "check": ("CI: every commit in base..head under the base's policy", _check),
+    "hook": ("git hook entry points (pre-commit, pre-push)", _hook),
+    "install-hooks": ("install the pre-commit and pre-push shims", _install_hooks),
+}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the named command's when `argv` starts with a known command."""
+    parser = Parser(prog="git-agent", description="A Git-native supervisor for AI coding agents.")
+    parser.add_argument("--version", action="version", version=f"git-agent {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+    first = argv[0] if argv else None
+    for name, (summary, declare) in COMMANDS.items():
+        if first in COMMANDS and name != first:
+            continue
+        declare(commands.add_parser(name, help=summary))
     return parser

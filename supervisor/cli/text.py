@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supervisor.cli.output import Output, quote_path
-from supervisor.gitio.change import Change
-from supervisor.rules.engine import Report
-from supervisor.rules.types import Violation
+
+if TYPE_CHECKING:
+    from supervisor.gitio.change import Change
+    from supervisor.rules.engine import Report
+    from supervisor.rules.types import Violation
 
 
 def plural(count: int, noun: str) -> str:

@@ -1,31 +1,55 @@
 """`git agent hook pre-commit|pre-push`: the git hook entry points, behind the shims and the
-pre-commit framework."""
+pre-commit framework.
+
+The pre-commit hook starts git on the staged diff before it imports the rules engine, so git
+works on one core while Python loads the plugins on the other: the imports below the first
+lines of `run` are deliberate."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from supervisor.cli import text
 from supervisor.cli.output import Output
-from supervisor.gates.push import judge_push, refs_from
-from supervisor.gates.repository import GateRepo, gate_repo
-from supervisor.gates.staged import judge_staged
-from supervisor.rules.engine import PluginsFailed
+from supervisor.errors import UsageError
+from supervisor.gitio.diffs import StagedDiff
+from supervisor.gitio.locate import Location, locate
+from supervisor.gitio.objects import EMPTY_TREE_OID
+
+if TYPE_CHECKING:
+    from supervisor.gates.repository import GateRepo
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
-    with gate_repo(Path(cwd), env) as repo:
-        if args.name == "pre-commit":
-            return _pre_commit(repo, env, cwd, out)
+    pre_commit = args.name == "pre-commit"
+    where = locate(Path(cwd), env, head=pre_commit)
+    if where.bare:
+        raise UsageError(f"a bare repository has no work tree for git-agent: {where.git_dir}")
+    index_file = Path(cwd, env["GIT_INDEX_FILE"]) if env.get("GIT_INDEX_FILE") else None
+    diff = _staged(where, index_file) if pre_commit else None
+    from supervisor.gates.repository import GateRepo  # now, while git works
+
+    with closing(GateRepo(where, env)) as repo:
+        if diff is not None:
+            return _pre_commit(repo, index_file, diff, out)
         remote = args.hook_args[0] if args.hook_args else env.get("PRE_COMMIT_REMOTE_NAME")
         return _pre_push(repo, env, remote, out)
 
 
-def _pre_commit(repo: GateRepo, env: Mapping[str, str], cwd: str, out: Output) -> int:
-    index_file = Path(cwd, env["GIT_INDEX_FILE"]) if env.get("GIT_INDEX_FILE") else None
-    report = judge_staged(repo, index_file)
+def _staged(where: Location, index_file: Path | None) -> StagedDiff:
+    assert where.work_tree is not None
+    return StagedDiff(where.git_dir, where.work_tree, where.head or EMPTY_TREE_OID, index_file)
+
+
+def _pre_commit(repo: GateRepo, index_file: Path | None, diff: StagedDiff, out: Output) -> int:
+    from supervisor.cli import text
+    from supervisor.gates.staged import judge_staged
+    from supervisor.rules.engine import PluginsFailed
+
+    report = judge_staged(repo, index_file, diff)
     if report.violations:
         out.line("git-agent: the staged changes break the policy:")
         text.report(out, report)
@@ -35,6 +59,10 @@ def _pre_commit(repo: GateRepo, env: Mapping[str, str], cwd: str, out: Output) -
 
 
 def _pre_push(repo: GateRepo, env: Mapping[str, str], remote: str | None, out: Output) -> int:
+    from supervisor.cli import text
+    from supervisor.gates.push import judge_push, refs_from
+    from supervisor.rules.engine import PluginsFailed
+
     failed = 0
     for found in judge_push(repo, refs_from(out.stdin, env, repo), remote):
         report = found.report

@@ -7,8 +7,9 @@ they have seen before without importing pydantic (~135 ms).
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def read_policy(blob: str | None, content: Callable[[], bytes], cache: Path | No
     """The policy whose blob id is `blob` (None: no policy committed, so the default preset),
     through the cache in `cache` when one is given."""
     key = f"{blob}" if blob else f"preset-{DEFAULT_PRESET}"
-    entry = cache / f"policy-{key}-{CACHE_FORMAT}-{__version__}.json" if cache else None
+    entry = cache / f"policy-{key}-{_tag()}.marshal" if cache else None
     cached = _read_cache(entry)
     if cached is not None:
         return Layer.from_dict(cached)
@@ -69,12 +70,18 @@ def read_policy(blob: str | None, content: Callable[[], bytes], cache: Path | No
     return Layer.from_dict(valid)
 
 
+def _tag() -> str:
+    """What a cache entry depends on besides the file: our version and the interpreter's
+    (marshal's format is the interpreter's own)."""
+    return f"{CACHE_FORMAT}-{__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
+
+
 def _read_cache(entry: Path | None) -> dict[str, Any] | None:
     if entry is None:
         return None
     try:
-        found = json.loads(entry.read_bytes())
-    except (OSError, ValueError):
+        found = marshal.loads(entry.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
         return None
     return found if isinstance(found, dict) else None
 
@@ -86,7 +93,7 @@ def _write_cache(entry: Path | None, valid: dict[str, Any]) -> None:
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(valid, sort_keys=True))
+        tmp.write_bytes(marshal.dumps(valid))
         os.replace(tmp, entry)
     except OSError:
         pass

@@ -5,8 +5,7 @@ file (see `config.models`), and their intersection, which is what every rule con
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from supervisor.config.globs import Globs
 
@@ -21,8 +20,7 @@ LIMIT_NUMBERS = (
 LIMIT_SWITCHES = ("allow_binary", "allow_executable", "allow_symlinks", "allow_delete")
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """`[limits]`: every number an upper bound, every switch a permission; None = not set."""
 
     max_file_bytes: int | None = None
@@ -47,8 +45,7 @@ class Limits:
         return Limits(**merged)
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One `[[checks]]` entry of a plan: a command run before promotion."""
 
     name: str
@@ -56,15 +53,14 @@ class Check:
     timeout: float = 600.0
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """One validated file, policy or plan: what it allows, denies, limits and configures."""
 
     allow: tuple[str, ...] = ("**",)
     deny: tuple[str, ...] = ()
-    limits: Limits = field(default_factory=Limits)
-    rules: Mapping[str, str] = field(default_factory=dict)
-    plugins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    limits: Limits = Limits()
+    rules: Mapping[str, str] = {}
+    plugins: Mapping[str, Mapping[str, Any]] = {}
     disable: tuple[str, ...] = ()
     checks: tuple[Check, ...] = ()
     description: str = ""
@@ -75,7 +71,7 @@ class Layer:
         scope = data.get("scope", {})
         plugins = dict(data.get("plugins", {}))
         disable = tuple(plugins.pop("disable", ()))
-        names = {f.name for f in fields(Limits)}
+        names = set(Limits._fields)
         return cls(
             allow=tuple(scope.get("allow", ("**",))),
             deny=tuple(scope.get("deny", ())),
@@ -88,29 +84,21 @@ class Layer:
         )
 
 
-@dataclass(frozen=True)
 class Rules:
     """The effective rules of one judgement: the policy narrowed by a plan (when there is one).
 
     `source` is the commit the policy was read from: files it names (a baseline) live there."""
 
-    policy: Layer
-    plan: Layer | None = None
-    source: str | None = None
-    allow: tuple[Globs, ...] = field(init=False)
-    deny: tuple[Globs, ...] = field(init=False)
-    limits: Limits = field(init=False)
+    __slots__ = ("allow", "deny", "limits", "plan", "policy", "source")
 
-    def __post_init__(self) -> None:
-        layers = [self.policy] if self.plan is None else [self.policy, self.plan]
-        object.__setattr__(self, "allow", tuple(Globs(x.allow) for x in layers))
-        object.__setattr__(self, "deny", tuple(Globs(x.deny) for x in layers))
-        limits = (
-            self.policy.limits
-            if self.plan is None
-            else self.policy.limits.narrowed(self.plan.limits)
-        )
-        object.__setattr__(self, "limits", limits)
+    def __init__(self, policy: Layer, plan: Layer | None = None, source: str | None = None) -> None:
+        self.policy = policy
+        self.plan = plan
+        self.source = source
+        layers = [policy] if plan is None else [policy, plan]
+        self.allow = tuple(Globs(x.allow) for x in layers)
+        self.deny = tuple(Globs(x.deny) for x in layers)
+        self.limits = policy.limits if plan is None else policy.limits.narrowed(plan.limits)
 
     @property
     def checks(self) -> tuple[Check, ...]:

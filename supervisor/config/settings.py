@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from supervisor.errors import UsageError
 
@@ -16,12 +16,11 @@ def blocked_from(env: Mapping[str, str]) -> frozenset[str]:
     return frozenset(n.strip() for n in env.get(BLOCK_ENV, "").split(",") if n.strip())
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     lock_timeout: float = 60.0
     blocked_plugins: frozenset[str] = frozenset()
     faults: frozenset[str] = frozenset()
-    env: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = {}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

@@ -4,14 +4,17 @@ the commit has none), read through pygit2 (the core) or `git cat-file` (the gate
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supervisor.config.load import POLICY_PATH, read_policy
 from supervisor.config.rules import Layer
 from supervisor.errors import ConfigError
 from supervisor.gitio import trees
-from supervisor.gitio.catfile import CatFile
 from supervisor.gitio.objects import MODE_EXEC, MODE_FILE
-from supervisor.gitio.repo import Repo
+
+if TYPE_CHECKING:
+    from supervisor.gitio.catfile import CatFile
+    from supervisor.gitio.repo import Repo
 
 
 def policy_at(repo: Repo, commit: str | None, cache: Path | None = None) -> Layer:

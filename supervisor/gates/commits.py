@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from supervisor.errors import UsageError
 from supervisor.gitio.objects import NULL_OID
 from supervisor.gitio.plumbing import Plumbing
 
 
-@dataclass(frozen=True)
-class PushedRef:
+class PushedRef(NamedTuple):
     local_ref: str
     local: str
     remote_ref: str

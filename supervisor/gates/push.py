@@ -4,7 +4,7 @@ of what the remote already has."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from supervisor.config.rules import Rules
 from supervisor.gates.commits import PushedRef, parse_push, pushed_commits
@@ -14,8 +14,7 @@ from supervisor.gitio.objects import NULL_OID
 from supervisor.rules.engine import Report
 
 
-@dataclass(frozen=True)
-class CommitReport:
+class CommitReport(NamedTuple):
     commit: str
     summary: str
     report: Report

@@ -41,7 +41,9 @@ class GateRepo:
     def plugins(self, rules: Rules) -> plugin_manager.Manager:
         disabled = rules.disabled_plugins
         if disabled not in self._managers:
-            self._managers[disabled] = plugin_manager.load(disabled, self.blocked)
+            self._managers[disabled] = plugin_manager.load(
+                disabled, self.blocked, cache=self.layout.plugins_cache
+            )
         return self._managers[disabled]
 
     def judge(self, rules: Rules, changes: list[Change], tree: Callable[[], str]) -> Report:
@@ -59,8 +61,10 @@ class GateRepo:
 
 
 @contextmanager
-def gate_repo(cwd: Path, env: Mapping[str, str], bare_ok: bool = False) -> Iterator[GateRepo]:
-    where = locate(cwd, env)
+def gate_repo(
+    cwd: Path, env: Mapping[str, str], bare_ok: bool = False, head: bool = False
+) -> Iterator[GateRepo]:
+    where = locate(cwd, env, head)
     if where.bare and not bare_ok:
         raise UsageError(f"a bare repository has no work tree for git-agent: {where.git_dir}")
     repo = GateRepo(where, env)

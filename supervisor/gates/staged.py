@@ -3,25 +3,27 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from supervisor.config.load import load_plan
 from supervisor.config.rules import Layer, Rules
 from supervisor.gates.repository import GateRepo
-from supervisor.gitio.diffs import index_changes
+from supervisor.gitio.diffs import StagedDiff
 from supervisor.gitio.objects import EMPTY_TREE_OID
 from supervisor.rules.engine import Report
 from supervisor.store.layout import FEATURE_MARKER
 
 
-def judge_staged(repo: GateRepo, index_file: Path | None) -> Report:
+def judge_staged(repo: GateRepo, index_file: Path | None, diff: StagedDiff | None = None) -> Report:
+    """The staged changes under HEAD's policy; `diff`: git already started on them."""
     where = repo.where
-    assert where.work_tree is not None
-    head = repo.git.commit_or_none("HEAD")
+    head = where.head
+    if diff is None:
+        assert where.work_tree is not None
+        diff = StagedDiff(where.git_dir, where.work_tree, head or EMPTY_TREE_OID, index_file)
     rules = Rules(repo.policy_at(head), feature_plan(repo), head)
-    changes = index_changes(where.git_dir, where.work_tree, head or EMPTY_TREE_OID, index_file)
-    return repo.judge(rules, changes, lambda: repo.git.write_tree(index_file))
+    repo.plugins(rules)
+    return repo.judge(rules, diff.changes(), lambda: repo.git.write_tree(index_file))
 
 
 def feature_plan(repo: GateRepo) -> Layer | None:
@@ -34,6 +36,8 @@ def feature_plan(repo: GateRepo) -> Layer | None:
         name = marker.read_text().strip()
     except OSError:
         return None
+    import json
+
     layout = repo.layout
     try:
         return Layer.from_dict(json.loads(layout.plan_json(name).read_bytes()))

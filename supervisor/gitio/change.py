@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 
 Lines = Callable[[], Iterable[tuple[int, str]]]
 
@@ -13,7 +12,6 @@ def _no_lines() -> Iterable[tuple[int, str]]:
     return ()
 
 
-@dataclass(eq=False)
 class Change:
     """One changed path. `path` is the new path (the old one for a deletion).
 
@@ -21,17 +19,48 @@ class Change:
     are git's numbers (`0o100644`, ...), ids are hex; the new side is None when deleted, the
     old side None when added. The added lines are read only when a rule asks for them."""
 
-    path: str
-    status: str
-    old_path: str | None
-    added: int
-    deleted: int
-    binary: bool
-    mode: int | None
-    old_mode: int | None
-    oid: str | None
-    old_oid: str | None
-    lines: Lines = field(default=_no_lines, repr=False)
+    __slots__ = (
+        "added",
+        "binary",
+        "deleted",
+        "lines",
+        "mode",
+        "oid",
+        "old_mode",
+        "old_oid",
+        "old_path",
+        "path",
+        "status",
+    )
+
+    def __init__(
+        self,
+        path: str,
+        status: str,
+        old_path: str | None,
+        added: int,
+        deleted: int,
+        binary: bool,
+        mode: int | None,
+        old_mode: int | None,
+        oid: str | None,
+        old_oid: str | None,
+        lines: Lines = _no_lines,
+    ) -> None:
+        self.path = path
+        self.status = status
+        self.old_path = old_path
+        self.added = added
+        self.deleted = deleted
+        self.binary = binary
+        self.mode = mode
+        self.old_mode = old_mode
+        self.oid = oid
+        self.old_oid = old_oid
+        self.lines = lines
+
+    def __repr__(self) -> str:
+        return f"Change(path={self.path!r}, status={self.status!r}, old_path={self.old_path!r})"
 
     @property
     def raw_path(self) -> bytes:

@@ -15,7 +15,7 @@ from pathlib import Path
 from supervisor.errors import GitError
 from supervisor.gitio.change import Change
 from supervisor.gitio.objects import MODE_GITLINK
-from supervisor.gitio.run import run_git
+from supervisor.gitio.run import Running, run_git
 
 DIFF_FLAGS = (
     "-r",
@@ -36,25 +36,25 @@ COMMIT_ID = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 Lines = list[tuple[int, str]]
 
 
+class StagedDiff:
+    """The staged changes: the index (`index_file`, default the repository's) against the
+    tree-ish `against`, computed by git while the caller goes on (`changes()` waits)."""
+
+    def __init__(
+        self, git_dir: Path, work_tree: Path, against: str, index_file: Path | None
+    ) -> None:
+        env = {"GIT_INDEX_FILE": str(index_file)} if index_file is not None else None
+        args = [f"--git-dir={git_dir}", f"--work-tree={work_tree}", "diff-index", "--cached"]
+        self._running = Running([*args, *DIFF_FLAGS, against], work_tree, env)
+
+    def changes(self) -> list[Change]:
+        return parse_block(self._running.output(), 0)[0]
+
+
 def index_changes(
     git_dir: Path, work_tree: Path, against: str, index_file: Path | None
 ) -> list[Change]:
-    """The staged changes: the index (`index_file`, default the repository's) against the
-    tree-ish `against`."""
-    env = {"GIT_INDEX_FILE": str(index_file)} if index_file is not None else None
-    proc = run_git(
-        [
-            f"--git-dir={git_dir}",
-            f"--work-tree={work_tree}",
-            "diff-index",
-            "--cached",
-            *DIFF_FLAGS,
-            against,
-        ],
-        work_tree,
-        env=env,
-    )
-    return parse_block(proc.stdout, 0)[0]
+    return StagedDiff(git_dir, work_tree, against, index_file).changes()
 
 
 def tree_changes(git_dir: Path, old: str, new: str) -> list[Change]:

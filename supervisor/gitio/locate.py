@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from supervisor.errors import GitError, UsageError
 from supervisor.gitio.run import FIXED_CONFIG
@@ -17,11 +17,11 @@ LOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORI
 QUERY = ("--path-format=absolute", "--git-dir", "--git-common-dir", "--is-bare-repository")
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     git_dir: Path
     common_dir: Path
     work_tree: Path | None  # None: a bare repository
+    head: str | None = None  # HEAD's commit, when asked for and born
 
     @property
     def bare(self) -> bool:
@@ -35,13 +35,24 @@ def locating_env(env: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def locate(cwd: Path, env: Mapping[str, str]) -> Location:
-    """The repository at `cwd` as git sees it; a UsageError when there is none."""
-    found = _rev_parse([*QUERY, "--show-toplevel"], cwd, env)
+def locate(cwd: Path, env: Mapping[str, str], head: bool = False) -> Location:
+    """The repository at `cwd` as git sees it (and HEAD's commit, when `head`); a UsageError
+    when there is none. The common case costs one `git rev-parse`."""
+    if head:
+        found = _rev_parse([*QUERY, "--show-toplevel", "--verify", "HEAD"], cwd, env)
+        if found is not None and len(found) == 5:
+            return Location(Path(found[0]), Path(found[1]), Path(found[3]), found[4])
+    where = _locate(cwd, env)
+    if not head or where.bare:
+        return where
+    born = _rev_parse(["--verify", "--quiet", "HEAD"], cwd, env)
+    return Location(where.git_dir, where.common_dir, where.work_tree, born[0] if born else None)
+
+
+def _locate(cwd: Path, env: Mapping[str, str]) -> Location:
+    found = _rev_parse([*QUERY, "--show-toplevel"], cwd, env) or _rev_parse(list(QUERY), cwd, env)
     if found is None:
-        found = _rev_parse(list(QUERY), cwd, env)
-        if found is None:
-            raise UsageError(f"not a git repository: {cwd}")
+        raise UsageError(f"not a git repository: {cwd}")
     git_dir, common_dir = Path(found[0]), Path(found[1])
     if found[2] == "true":
         return Location(git_dir, common_dir, None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from supervisor.errors import GitError
@@ -11,9 +10,9 @@ from supervisor.gitio.locate import Location
 from supervisor.gitio.run import run_git
 
 
-@dataclass(frozen=True)
 class Plumbing:
-    where: Location
+    def __init__(self, where: Location) -> None:
+        self.where = where
 
     @property
     def cwd(self) -> Path:

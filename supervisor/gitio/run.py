@@ -47,6 +47,32 @@ def run_git(
     return proc
 
 
+class Running:
+    """A git command started now and read later: git works on the other core meanwhile."""
+
+    def __init__(
+        self, args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None
+    ) -> None:
+        self.args = list(args)
+        try:
+            self.proc = subprocess.Popen(
+                ["git", *FIXED_CONFIG, *args],
+                cwd=cwd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=clean_env(env),
+            )
+        except OSError as exc:
+            raise GitError(f"cannot run git: {exc}") from exc
+
+    def output(self) -> bytes:
+        """Its standard output; GitError with git's own message when it failed."""
+        out, err = self.proc.communicate()
+        if self.proc.returncode != 0:
+            raise GitError(f"git {self.args[0]} failed: {last_line(err, self.proc.returncode)}")
+        return out
+
+
 def last_line(stderr: bytes, code: int) -> str:
     lines = stderr.decode(errors="replace").strip().splitlines()
     return lines[-1] if lines else f"exit {code}"

@@ -39,7 +39,9 @@ class Workspace:
         """The plugins installed here, minus those `disabled` (by a policy) and those the
         environment blocks; loaded once per set."""
         if disabled not in self._managers:
-            self._managers[disabled] = plugin_manager.load(disabled, self.settings.blocked_plugins)
+            self._managers[disabled] = plugin_manager.load(
+                disabled, self.settings.blocked_plugins, cache=self.layout.plugins_cache
+            )
         return self._managers[disabled]
 
     @contextmanager

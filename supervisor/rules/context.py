@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,11 +21,13 @@ class ObjectReader(Protocol):
     def head(self, oid: bytes | str, size: int) -> bytes: ...
 
 
-@dataclass(frozen=True)
 class ReadOnly:
     """An object reader that can only read, whatever the object behind it can do."""
 
-    _source: ObjectReader = field(repr=False)
+    __slots__ = ("_source",)
+
+    def __init__(self, source: ObjectReader) -> None:
+        self._source = source
 
     def read(self, oid: bytes | str) -> tuple[int, bytes]:
         return self._source.read(oid)

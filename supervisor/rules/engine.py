@@ -7,7 +7,6 @@ change set into a `Report`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
@@ -19,14 +18,21 @@ from supervisor.rules.manager import Manager, PluginFailure
 from supervisor.rules.types import Violation
 
 
-@dataclass(frozen=True)
 class Report:
     """The verdict on a change set. `failures`: plugins that raised (their rules did not run
     to the end, so the verdict cannot be ok)."""
 
-    violations: list[Violation]
-    changes: list[Change]
-    failures: list[PluginFailure] = field(default_factory=list)
+    __slots__ = ("changes", "failures", "violations")
+
+    def __init__(
+        self,
+        violations: list[Violation],
+        changes: list[Change],
+        failures: list[PluginFailure] | None = None,
+    ) -> None:
+        self.violations = violations
+        self.changes = changes
+        self.failures = failures or []
 
     @property
     def errors(self) -> int:

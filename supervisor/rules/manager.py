@@ -7,23 +7,19 @@ call goes on, so the other plugins' findings are kept and the failure is reporte
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Generator, Iterable
-from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import pluggy
 
 from supervisor.errors import FatalError, OperationalError, UsageError
 from supervisor.rules import specs
-from supervisor.rules.entrypoints import EntryPoint, entry_points
+from supervisor.rules.entrypoints import EntryPoint, cached_entry_points
 from supervisor.rules.types import Event
 
-LOG = logging.getLogger("git_agent")
 
-
-@dataclass(frozen=True)
-class PluginFailure:
+class PluginFailure(NamedTuple):
     plugin: str
     hook: str
     error: str
@@ -94,11 +90,13 @@ def load(
     disabled: Iterable[str] = (),
     blocked: Iterable[str] = (),
     found: Iterable[EntryPoint] | None = None,
+    cache: Path | None = None,
 ) -> Manager:
-    """The plugins installed here, but those the policy `disabled` and those `blocked` locally."""
+    """The plugins installed here, but those the policy `disabled` and those `blocked` locally
+    (`cache`: a file to keep the scan of installed plugins in)."""
     manager = Manager()
     off = set(disabled) | set(blocked)
-    for ep in entry_points() if found is None else found:
+    for ep in cached_entry_points(cache) if found is None else found:
         if ep.name in off:
             manager.set_blocked(ep.name)
             continue
@@ -115,10 +113,15 @@ def load(
 
 def emit(manager: pluggy.PluginManager, event: Event) -> None:
     """Offer `event` to observers; one that fails is logged, the operation stands."""
+    problems: list[str] = []
     try:
         manager.hook.git_agent_event(event=event)
     except FatalError as exc:
-        LOG.warning("%s", exc)
+        problems.append(str(exc))
     if isinstance(manager, Manager):
-        for failure in manager.take_failures():
-            LOG.warning("%s", failure.message)
+        problems.extend(failure.message for failure in manager.take_failures())
+    if problems:
+        import logging
+
+        for problem in problems:
+            logging.getLogger("git_agent").warning("%s", problem)

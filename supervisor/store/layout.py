@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 FEATURE_MARKER = "git-agent-feature"  # in a feature worktree's git dir: the feature's name
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     root: Path  # <common git dir>/agent
 
     @classmethod
@@ -30,6 +29,11 @@ class Layout:
     def cache_dir(self) -> Path:
         """Validated policies, by blob id: what the gates read without importing pydantic."""
         return self.root / "cache"
+
+    @property
+    def plugins_cache(self) -> Path:
+        """The entry points found installed, while the interpreter's folders stay the same."""
+        return self.cache_dir / "entry-points"
 
     def snapshot_cache(self, feature: str) -> Path:
         return self.feature_dir(feature) / "snapshot.cache"
