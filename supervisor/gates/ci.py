@@ -13,6 +13,7 @@ from supervisor.gates.push import CommitReport
 from supervisor.gates.repository import GateRepo
 from supervisor.gitio.change import Change
 from supervisor.gitio.diffs import commit_changes, tree_changes
+from supervisor.rules.engine import Report
 
 
 def resolve_base(repo: GateRepo, base: str | None) -> str:
@@ -37,18 +38,21 @@ def base_rules(repo: GateRepo, base: str) -> Rules:
 
 def check_range(repo: GateRepo, rules: Rules, base: str, head: str) -> list[CommitReport]:
     commits = repo.git.new_commits(head, [base])
-    merges = {commit: parents for commit, parents in commits if len(parents) > 1}
-    listed = commit_changes(repo.where.git_dir, [c for c, _ in commits if c not in merges])
     summaries = repo.git.summaries([c for c, _ in commits])
-    out = []
-    for commit, _ in commits:
-        if commit in merges:
-            changes = merge_changes(repo, commit, merges[commit])
-        else:
-            changes = listed[commit]
-        report = repo.judge(rules, changes, lambda c=commit: c)  # type: ignore[misc]
-        out.append(CommitReport(commit, summaries.get(commit, ""), report))
-    return out
+    merges = {commit: parents for commit, parents in commits if len(parents) > 1}
+    plain = [c for c, _ in commits if c not in merges]
+    firsts = {c: (parents[0] if parents else None) for c, parents in commits}
+    judged: dict[str, Report] = {}
+    for commit, changes in commit_changes(repo.where.git_dir, plain, firsts):
+        judged[commit] = _judge(repo, rules, commit, changes)
+    for commit, parents in merges.items():
+        judged[commit] = _judge(repo, rules, commit, merge_changes(repo, commit, parents))
+    return [CommitReport(c, summaries.get(c, ""), judged[c]) for c, _ in commits]
+
+
+def _judge(repo: GateRepo, rules: Rules, commit: str, changes: list[Change]) -> Report:
+    repo.objects.prefetch_headers(c.oid for c in changes if c.oid)
+    return repo.judge(rules, changes, lambda: commit)
 
 
 def merge_changes(repo: GateRepo, commit: str, parents: list[str]) -> list[Change]:

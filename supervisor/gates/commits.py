@@ -37,8 +37,9 @@ def remote_tracking(git: Plumbing, remote: str | None = None) -> list[str]:
 
 def pushed_commits(
     git: Plumbing, refs: Iterable[PushedRef], remote: str | None
-) -> list[tuple[str, str]]:
-    """(commit, the commit its policy comes from) for the new commits of every pushed ref.
+) -> list[tuple[str, str, str | None]]:
+    """(commit, the commit its policy comes from, its first parent) for the new commits of
+    every pushed ref, parents before children.
 
     A deletion, or a ref that is not a commit (a tag of a tree), pushes none. The policy of a
     ref's commits is that of the remote commit it updates, or, for a new branch, that of the
@@ -56,8 +57,8 @@ def pushed_commits(
         hide = [remote_commit] if remote_commit else [*tracking, *known_remote]
         commits = git.new_commits(local, hide)
         anchor = remote_commit or (commits[0][1][0] if commits and commits[0][1] else "")
-        for commit, _ in commits:
+        for commit, parents in commits:
             if commit not in seen:
                 seen.add(commit)
-                out.append((commit, anchor))
+                out.append((commit, anchor, parents[0] if parents else None))
     return out

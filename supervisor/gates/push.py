@@ -22,12 +22,16 @@ class CommitReport(NamedTuple):
 
 def judge_push(repo: GateRepo, refs: list[PushedRef], remote: str | None) -> list[CommitReport]:
     pushed = pushed_commits(repo.git, refs, remote)
-    listed = commit_changes(repo.where.git_dir, [commit for commit, _ in pushed])
-    summaries = repo.git.summaries([commit for commit, _ in pushed])
+    commits = [commit for commit, _, _ in pushed]
+    summaries = repo.git.summaries(commits)
+    anchors = {commit: anchor for commit, anchor, _ in pushed}
+    firsts = {commit: parent for commit, _, parent in pushed}
     out = []
-    for commit, anchor in pushed:
+    for commit, changes in commit_changes(repo.where.git_dir, commits, firsts):
+        anchor = anchors[commit]
         rules = Rules(repo.policy_at(anchor or None), None, anchor or None)
-        report = repo.judge(rules, listed[commit], lambda c=commit: c)  # type: ignore[misc]
+        repo.objects.prefetch_headers(c.oid for c in changes if c.oid)
+        report = repo.judge(rules, changes, lambda c=commit: c)  # type: ignore[misc]
         out.append(CommitReport(commit, summaries.get(commit, ""), report))
     return out
 

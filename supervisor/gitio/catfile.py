@@ -4,6 +4,7 @@ the light path, where importing pygit2 would cost more than the work."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
@@ -15,10 +16,13 @@ from supervisor.gitio.run import FIXED_CONFIG, clean_env
 class CatFile:
     """Objects of the repository whose git dir is `git_dir`, read on demand (read-only)."""
 
+    CHUNK = 512  # requests written before their answers are read (pipes hold ~64 KB)
+
     def __init__(self, git_dir: Path, env: dict[str, str] | None = None) -> None:
         self.git_dir = git_dir
         self._env = env
         self._proc: subprocess.Popen[bytes] | None = None
+        self._headers: dict[str, tuple[int, int]] = {}
 
     def _pipe(self) -> tuple[IO[bytes], IO[bytes]]:
         if self._proc is None:
@@ -76,10 +80,27 @@ class CatFile:
     def header(self, oid: bytes | str) -> tuple[int, int]:
         """(kind, size) of an object, without reading its content."""
         name = oid.hex() if isinstance(oid, bytes) else oid
+        known = self._headers.get(name)
+        if known is not None:
+            return known
         found = self.info(name)
         if found is None:
             raise GitError(f"object {name} is missing")
         return KINDS[found[0]], found[1]
+
+    def prefetch_headers(self, oids: Iterable[str]) -> None:
+        """Ask for many headers at once, a chunk of requests per write: one round trip per
+        chunk instead of one per object (a range of 20,000 changed files)."""
+        wanted = sorted({o for o in oids if o not in self._headers and "\n" not in o})
+        stdin, stdout = self._pipe()
+        for start in range(0, len(wanted), self.CHUNK):
+            chunk = wanted[start : start + self.CHUNK]
+            stdin.write("".join(f"info {oid}\n" for oid in chunk).encode())
+            stdin.flush()
+            for oid in chunk:
+                parts = stdout.readline().split()
+                if len(parts) == 3:
+                    self._headers[oid] = (KINDS[parts[1].decode()], int(parts[2]))
 
     def head(self, oid: bytes | str, size: int) -> bytes:
         return self.read(oid)[1][:size]

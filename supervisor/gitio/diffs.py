@@ -2,19 +2,25 @@
 their line counts and their added lines at once (`--raw --numstat --patch -U0 -z`).
 
 This is the gates' path: no pygit2 to import, git's own tree diff skips equal subtrees, and a
-range of a thousand commits is one process (`diff-tree --stdin`).
+range of a thousand commits is one process (`diff-tree --stdin`) whose output is judged while
+git is still writing it.
+
+Every block is checked before it is believed: its sections must match its raw records one for
+one and their added lines the numstat counts. A block that does not add up (a hostile file
+name, an output git never writes) is read again on its own, from a diff of that commit alone.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from supervisor.errors import GitError
 from supervisor.gitio.change import Change
-from supervisor.gitio.objects import MODE_GITLINK
+from supervisor.gitio.objects import EMPTY_TREE_OID, MODE_GITLINK
 from supervisor.gitio.run import Running, run_git
 
 DIFF_FLAGS = (
@@ -25,6 +31,7 @@ DIFF_FLAGS = (
     "--numstat",
     "--patch",
     "-U0",
+    "--full-index",
     "--no-color",
     "--no-ext-diff",
     "--no-textconv",
@@ -32,8 +39,13 @@ DIFF_FLAGS = (
     "--dst-prefix=b/",
 )
 HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
-COMMIT_ID = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+READ_CHUNK = 1 << 20
 Lines = list[tuple[int, str]]
+Raw = tuple[int, int, str, str, str, bytes, bytes]  # modes, ids, status, old path, new path
+
+
+class BadBlock(GitError):
+    """A diff block that does not add up (read again on its own when it came in a stream)."""
 
 
 class StagedDiff:
@@ -48,7 +60,8 @@ class StagedDiff:
         self._running = Running([*args, *DIFF_FLAGS, against], work_tree, env)
 
     def changes(self) -> list[Change]:
-        return parse_block(self._running.output(), 0)[0]
+        data = self._running.output()
+        return parse_block(data, 0, len(data))
 
 
 def index_changes(
@@ -60,91 +73,147 @@ def index_changes(
 def tree_changes(git_dir: Path, old: str, new: str) -> list[Change]:
     """The changes from tree-ish `old` to tree-ish `new`."""
     proc = run_git([f"--git-dir={git_dir}", "diff-tree", *DIFF_FLAGS, old, new], git_dir)
-    return parse_block(proc.stdout, 0)[0]
+    return parse_block(proc.stdout, 0, len(proc.stdout))
 
 
-def commit_changes(git_dir: Path, commits: Sequence[str]) -> dict[str, list[Change]]:
-    """The first-parent changes of every commit in `commits`, from one `diff-tree --stdin`
-    (a root commit against the empty tree). A commit that changes nothing lists nothing."""
-    found: dict[str, list[Change]] = {commit: [] for commit in commits}
+def commit_changes(
+    git_dir: Path, commits: Sequence[str], parents: Mapping[str, str | None]
+) -> Iterator[tuple[str, list[Change]]]:
+    """(commit, its first-parent changes) for every commit in `commits`, in order, from one
+    `diff-tree --stdin` read as it comes (a root commit against the empty tree). `parents`:
+    each commit's first parent (None for a root), to read a block again on its own."""
     if not commits:
-        return found
-    proc = run_git(
-        [f"--git-dir={git_dir}", "diff-tree", "--stdin", "--root", *DIFF_FLAGS],
-        git_dir,
-        stdin="".join(f"{c}\n" for c in commits).encode(),
-    )
-    data, pos = proc.stdout, 0
-    while pos < len(data):
-        end = data.index(b"\0", pos)
-        commit = data[pos:end].decode()
-        if not COMMIT_ID.fullmatch(data[pos:end]):
-            raise GitError(f"git diff-tree: unexpected output at byte {pos}")
-        changes, pos = parse_block(data, end + 1)
-        found[commit] = changes
-    return found
+        return
+    with tempfile.TemporaryFile() as listing:
+        listing.write("".join(f"{c}\n" for c in commits).encode())
+        listing.seek(0)
+        args = [f"--git-dir={git_dir}", "diff-tree", "--stdin", "--always", "--root", *DIFF_FLAGS]
+        running = Running(args, git_dir, stdin=listing)
+        stream = _Stream(running.chunks(READ_CHUNK))
+        try:
+            yield from _commit_blocks(stream, git_dir, commits, parents)
+        finally:
+            running.finish()
+
+
+class _Stream:
+    """A growing buffer over chunks of output, with the part already parsed dropped."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+        self.data = b""
+        self.done = False
+
+    def more(self) -> None:
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            self.done = True
+        else:
+            self.data += chunk
+
+    def drop(self, upto: int) -> None:
+        self.data = self.data[upto:]
+
+
+def _commit_blocks(
+    stream: _Stream, git_dir: Path, commits: Sequence[str], parents: Mapping[str, str | None]
+) -> Iterator[tuple[str, list[Change]]]:
+    trusted = True
+    for index, commit in enumerate(commits):
+        following = commits[index + 1] if index + 1 < len(commits) else None
+        if trusted:
+            try:
+                yield commit, _next_block(stream, commit, following)
+                continue
+            except BadBlock:
+                trusted = False  # from here on, each commit on its own
+        yield commit, tree_changes(git_dir, parents.get(commit) or EMPTY_TREE_OID, commit)
+
+
+def _next_block(stream: _Stream, commit: str, following: str | None) -> list[Change]:
+    header = commit.encode() + b"\0"
+    while len(stream.data) < len(header) and not stream.done:
+        stream.more()
+    if not stream.data.startswith(header):
+        raise BadBlock(f"expected the block of {commit}")
+    start = len(header)
+    end = _block_end(stream, start, following)
+    changes = parse_block(stream.data, start, end)
+    stream.drop(end)
+    return changes
+
+
+def _block_end(stream: _Stream, start: int, following: str | None) -> int:
+    """Where the block that begins at `start` ends: at the next commit's header (a line of its
+    own, or right after the previous header), or at the end of the output for the last one."""
+    if following is None:
+        while not stream.done:
+            stream.more()
+        return len(stream.data)
+    marker = following.encode() + b"\0"
+    searched = start
+    while True:
+        found = stream.data.find(marker, searched)
+        while found != -1 and stream.data[found - 1 : found] not in (b"\n", b"\0"):
+            found = stream.data.find(marker, found + 1)
+        if found != -1:
+            return found
+        if stream.done:
+            raise BadBlock(f"no block for {following}")
+        searched = max(start, len(stream.data) - len(marker))
+        stream.more()
 
 
 # parsing ------------------------------------------------------------------------------------------
-Raw = tuple[int, int, str, str, str, bytes, bytes]  # modes, ids, status, old path, new path
 
 
-def parse_block(data: bytes, pos: int) -> tuple[list[Change], int]:
-    """One diff's raw records, numstat records and patch text from `pos`; the changes and the
-    position after the block (the next commit's id, or the end)."""
-    raws: list[Raw] = []
-    while pos < len(data) and data[pos : pos + 1] == b":":
-        record, pos = _raw_record(data, pos)
-        raws.append(record)
-    counts: list[tuple[int, int, bool]] = []
-    for record in raws:
-        count, pos = _numstat_record(data, pos, record[4] in "RC")
-        counts.append(count)
+def parse_block(data: bytes, pos: int, end: int) -> list[Change]:
+    """One diff (raw records, numstat records, patch text) in `data[pos:end]`."""
+    try:
+        raws: list[Raw] = []
+        while pos < end and data[pos : pos + 1] == b":":
+            record, pos = _raw_record(data, pos, end)
+            raws.append(record)
+        counts: list[tuple[int, int, bool]] = []
+        for record in raws:
+            count, pos = _numstat_record(data, pos, end, record[4] in "RC")
+            counts.append(count)
+    except (ValueError, IndexError) as exc:
+        raise BadBlock(f"unreadable diff records: {exc}") from None
     if not raws:
-        return [], pos
+        if data[pos:end].strip(b"\0\n"):
+            raise BadBlock("output after an empty diff")
+        return []
     if data[pos : pos + 1] == b"\0":
         pos += 1
-    end = data.find(b"\0", pos)
-    if end == -1:
-        text, pos = data[pos:], len(data)
-    else:
-        start_of_id = data.rfind(b"\n", pos, end) + 1
-        text, pos = data[pos:start_of_id], start_of_id
-    sections = _sections(text)
-    return _changes(raws, counts, sections), pos
+    return _changes(raws, counts, _sections(data[pos:end]))
 
 
-def _raw_record(data: bytes, pos: int) -> tuple[Raw, int]:
-    end = data.index(b"\0", pos)
-    old_mode, new_mode, old_id, new_id, status = data[pos + 1 : end].split(b" ")
-    pos = end + 1
-    end = data.index(b"\0", pos)
-    first = data[pos:end]
-    pos = end + 1
+def _take(data: bytes, pos: int, end: int) -> tuple[bytes, int]:
+    """The NUL-terminated field at `pos` (and the position after it), inside `end`."""
+    stop = data.index(b"\0", pos, end)
+    return data[pos:stop], stop + 1
+
+
+def _raw_record(data: bytes, pos: int, end: int) -> tuple[Raw, int]:
+    meta, pos = _take(data, pos, end)
+    old_mode, new_mode, old_id, new_id, status = meta[1:].split(b" ")
+    first, pos = _take(data, pos, end)
     second = first
     letter = chr(status[0])
     if letter in "RC":
-        end = data.index(b"\0", pos)
-        second = data[pos:end]
-        pos = end + 1
-    record = (
-        int(old_mode, 8),
-        int(new_mode, 8),
-        old_id.decode(),
-        new_id.decode(),
-        letter,
-        first,
-        second,
-    )
-    return record, pos
+        second, pos = _take(data, pos, end)
+    modes = (int(old_mode, 8), int(new_mode, 8))
+    return (*modes, old_id.decode(), new_id.decode(), letter, first, second), pos
 
 
-def _numstat_record(data: bytes, pos: int, renamed: bool) -> tuple[tuple[int, int, bool], int]:
-    end = data.index(b"\0", pos)
-    added, deleted, _ = data[pos:end].split(b"\t", 2)
-    pos = end + 1
+def _numstat_record(
+    data: bytes, pos: int, end: int, renamed: bool
+) -> tuple[tuple[int, int, bool], int]:
+    field, pos = _take(data, pos, end)
+    added, deleted, _ = field.split(b"\t", 2)
     if renamed:  # `added<TAB>deleted<TAB>NUL old NUL new NUL`
-        pos = data.index(b"\0", data.index(b"\0", pos) + 1) + 1
+        pos = _take(data, _take(data, pos, end)[1], end)[1]
     if added == b"-":
         return (0, 0, True), pos
     return (int(added), int(deleted), False), pos
@@ -160,17 +229,13 @@ def _sections(text: bytes) -> list[Lines]:
         if line.startswith(b"diff --git "):
             current, in_hunk = [], False
             out.append(current)
+        elif current is None:
             continue
-        if current is None:
-            continue
-        if line.startswith(b"@@"):
+        elif line.startswith(b"@@"):
             found = HUNK.match(line)
             if found:
                 number, in_hunk = int(found.group(1)), True
-            continue
-        if not in_hunk:
-            continue
-        if line.startswith(b"+"):
+        elif in_hunk and line.startswith(b"+"):
             current.append((number, line[1:].rstrip(b"\r").decode("utf-8", "replace")))
             number += 1
     return out
@@ -179,25 +244,27 @@ def _sections(text: bytes) -> list[Lines]:
 def _changes(
     raws: Sequence[Raw], counts: Sequence[tuple[int, int, bool]], sections: Sequence[Lines]
 ) -> list[Change]:
+    wanted = sum(2 if record[4] == "T" else 1 for record in raws)
+    if len(sections) != wanted:
+        raise BadBlock(f"{len(sections)} patch sections for {wanted} changes")
     changes: list[Change] = []
     index = 0
     for record, (added, deleted, binary) in zip(raws, counts, strict=True):
-        letter = record[4]
-        take = 2 if letter == "T" else 1  # git prints a type change as a deletion and an addition
-        lines = sections[index + take - 1] if index + take - 1 < len(sections) else []
-        index += take
+        index += 2 if record[4] == "T" else 1  # a type change: a deletion, then an addition
+        lines = sections[index - 1]
+        if not binary and MODE_GITLINK not in record[:2] and len(lines) != added:
+            raise BadBlock(f"{len(lines)} added lines where git counted {added} in {record[6]!r}")
         changes.append(_change(record, added, deleted, binary, lines))
     return sorted(changes, key=lambda c: c.raw_path)
 
 
 def _change(record: Raw, added: int, deleted: int, binary: bool, lines: Lines) -> Change:
     old_mode, new_mode, old_id, new_id, letter, first, second = record
-    status = "R" if letter in "RC" else letter
     is_new, is_gone = letter == "A", letter == "D"
     kept: Lines = [] if new_mode == MODE_GITLINK else lines
     return Change(
         path=os.fsdecode(second),
-        status=status,
+        status="R" if letter in "RC" else letter,
         old_path=os.fsdecode(first) if letter in "RC" else None,
         added=added,
         deleted=deleted,

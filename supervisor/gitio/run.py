@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from supervisor.errors import GitError
 
@@ -51,13 +52,18 @@ class Running:
     """A git command started now and read later: git works on the other core meanwhile."""
 
     def __init__(
-        self, args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None
+        self,
+        args: Sequence[str],
+        cwd: Path,
+        env: Mapping[str, str] | None = None,
+        stdin: IO[bytes] | None = None,
     ) -> None:
         self.args = list(args)
         try:
             self.proc = subprocess.Popen(
                 ["git", *FIXED_CONFIG, *args],
                 cwd=cwd,
+                stdin=stdin if stdin is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=clean_env(env),
@@ -68,9 +74,24 @@ class Running:
     def output(self) -> bytes:
         """Its standard output; GitError with git's own message when it failed."""
         out, err = self.proc.communicate()
+        self._check(err)
+        return out
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        """Its standard output as it comes."""
+        assert self.proc.stdout is not None
+        descriptor = self.proc.stdout.fileno()
+        while chunk := os.read(descriptor, size):
+            yield chunk
+
+    def finish(self) -> None:
+        """Wait for it (reading what is left); GitError when it failed."""
+        _, err = self.proc.communicate()
+        self._check(err)
+
+    def _check(self, err: bytes) -> None:
         if self.proc.returncode != 0:
             raise GitError(f"git {self.args[0]} failed: {last_line(err, self.proc.returncode)}")
-        return out
 
 
 def last_line(stderr: bytes, code: int) -> str:
