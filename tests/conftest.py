@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from supervisor.cli import main
-from supervisor.cli.output import Output
+from supervisor.render.output import Output
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from supervisor.cli import formats as reporters
 from supervisor.gates.push import CommitReport
+from supervisor.render import formats as reporters
 from supervisor.rules.engine import Report
 from supervisor.rules.types import Violation
 from tests.conftest import cli, commit_all, git, run_cli

@@ -10,8 +10,8 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from supervisor.cli.output import Output
 from supervisor.errors import EXIT_INTERRUPTED, EXIT_USAGE, FatalError
+from supervisor.render.output import Output
 
 
 def main(

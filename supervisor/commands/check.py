@@ -6,12 +6,12 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from supervisor.cli import formats
-from supervisor.cli.output import Output
 from supervisor.errors import OperationalError
 from supervisor.gates.ci import base_rules, check_range, resolve_base
 from supervisor.gates.push import CommitReport
 from supervisor.gates.repository import gate_repo
+from supervisor.render import formats
+from supervisor.render.output import Output
 from supervisor.rules.engine import PluginsFailed
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.cli.output import Output
 from supervisor.lifecycle.workspace import open_feature
+from supervisor.render.output import Output
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:

@@ -13,11 +13,11 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from supervisor.cli.output import Output
 from supervisor.errors import UsageError
 from supervisor.gitio.diffs import StagedDiff
 from supervisor.gitio.locate import Location, locate
 from supervisor.gitio.objects import EMPTY_TREE_OID
+from supervisor.render.output import Output
 
 if TYPE_CHECKING:
     from supervisor.gates.repository import GateRepo
@@ -45,8 +45,8 @@ def _staged(where: Location, index_file: Path | None) -> StagedDiff:
 
 
 def _pre_commit(repo: GateRepo, index_file: Path | None, diff: StagedDiff, out: Output) -> int:
-    from supervisor.cli import text
     from supervisor.gates.staged import judge_staged
+    from supervisor.render import text
     from supervisor.rules.engine import PluginsFailed
 
     report = judge_staged(repo, index_file, diff)
@@ -59,8 +59,8 @@ def _pre_commit(repo: GateRepo, index_file: Path | None, diff: StagedDiff, out: 
 
 
 def _pre_push(repo: GateRepo, env: Mapping[str, str], remote: str | None, out: Output) -> int:
-    from supervisor.cli import text
     from supervisor.gates.push import judge_push, refs_from
+    from supervisor.render import text
     from supervisor.rules.engine import PluginsFailed
 
     failed = 0

@@ -6,11 +6,11 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from supervisor.cli.output import Output
 from supervisor.config.load import POLICY_PATH, load_policy
 from supervisor.config.presets import preset_text
 from supervisor.errors import UsageError
 from supervisor.gitio.repo import Repo
+from supervisor.render.output import Output
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:

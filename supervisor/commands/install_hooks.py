@@ -7,9 +7,9 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from supervisor.cli.output import Output
 from supervisor.gates.shims import hooks_dir, install, uninstall
 from supervisor.gitio.repo import Repo
+from supervisor.render.output import Output
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.cli import text
-from supervisor.cli.output import Output
 from supervisor.lifecycle.status import describe
 from supervisor.lifecycle.workspace import open_workspace
+from supervisor.render import text
+from supervisor.render.output import Output
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.cli import text
-from supervisor.cli.output import Output
 from supervisor.lifecycle.promote import PromotionRefused, promote
 from supervisor.lifecycle.workspace import open_feature
+from supervisor.render import text
+from supervisor.render.output import Output
 from supervisor.rules.engine import PluginsFailed
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.cli.output import Output
 from supervisor.lifecycle.remove import remove
 from supervisor.lifecycle.workspace import open_feature
+from supervisor.render.output import Output
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
-from supervisor.cli.output import Output, quote_path
-from supervisor.cli.text import plural
 from supervisor.lifecycle.revert import revert
 from supervisor.lifecycle.workspace import open_feature
+from supervisor.render.output import Output, quote_path
+from supervisor.render.text import plural
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:

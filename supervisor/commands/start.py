@@ -6,11 +6,11 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from supervisor.cli import text
-from supervisor.cli.output import Output
 from supervisor.lifecycle.start import start
 from supervisor.lifecycle.status import describe
 from supervisor.lifecycle.workspace import open_workspace
+from supervisor.render import text
+from supervisor.render.output import Output
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from supervisor.cli.output import Output, quote_path
+from supervisor.render.output import Output, quote_path
 
 if TYPE_CHECKING:
     from supervisor.gitio.change import Change

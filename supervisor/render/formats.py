@@ -17,9 +17,9 @@ from typing import Any
 from urllib.parse import quote
 
 from supervisor import __version__
-from supervisor.cli.output import quote_path
-from supervisor.cli.text import plural, where
 from supervisor.gates.push import CommitReport
+from supervisor.render.output import quote_path
+from supervisor.render.text import plural, where
 from supervisor.rules.types import Violation
 
 SARIF_SCHEMA = (
