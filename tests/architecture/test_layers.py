@@ -36,7 +36,11 @@ LAYERS: dict[str, float] = {
     "errors": 1,
     "__init__": 1,
 }
-PYGIT2_ALLOWED = {"supervisor/gitio/repo.py", "supervisor/gitio/packs.py", "supervisor/gitio/changes.py"}
+PYGIT2_ALLOWED = {
+    "supervisor/gitio/repo.py",
+    "supervisor/gitio/packs.py",
+    "supervisor/gitio/changes.py",
+}
 
 
 def layer_of(module: str) -> str:
@@ -79,7 +83,9 @@ def test_imports_point_down(name: str, path: Path) -> None:
         theirs = layer_of(target)
         if theirs == mine or theirs not in LAYERS:
             continue
-        assert LAYERS[theirs] < LAYERS[mine], f"{name} imports {target}: {mine} may not use {theirs}"
+        assert LAYERS[theirs] < LAYERS[mine], (
+            f"{name} imports {target}: {mine} may not use {theirs}"
+        )
 
 
 @pytest.mark.parametrize(("name", "path"), modules(), ids=[m for m, _ in modules()])
@@ -100,7 +106,9 @@ def test_only_gitio_runs_git() -> None:
 
 
 def test_every_package_is_shipped() -> None:
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
     for init in PACKAGE.rglob("__init__.py"):
         package = ".".join(init.parent.relative_to(ROOT).parts)
         assert package in listed, f"{package} is missing from [tool.setuptools] packages"
