@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import cli, commit_all, git
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def attempt(cwd: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import cli, commit_all, git
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "git-agent-todo"
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "git-agent-todo"
 
 
 @pytest.fixture(scope="module")

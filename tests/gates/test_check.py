@@ -15,7 +15,7 @@ from supervisor.rules.engine import Report
 from supervisor.rules.types import Violation
 from tests.conftest import cli, commit_all, git, run_cli
 
-SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+SCHEMA = Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json"
 POLICY = """version = 1
 [scope]
 deny = [".git-agent/**", "secrets/**"]
