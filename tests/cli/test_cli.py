@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.conftest import cli, run_cli
+from tests.kit import cli, run_cli
 
 
 def shadow_of(repo: Path, name: str) -> Path:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import cli, git, run_cli
+from tests.kit import cli, git, run_cli
 
 
 def test_feature_life_end_to_end(repo: Path) -> None:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.agent_helpers import checkpoint, git_env, start, status, tree_of
-from tests.conftest import cli, commit_all, git
+from tests.kit import checkpoint, cli, commit_all, git, git_bytes, start, status, tree_of
 
 LONG = "".join(
     f"line {n} of a file long enough to be found again after a rename\n" for n in range(30)
@@ -35,7 +34,7 @@ def _change_everything(shadow: Path) -> None:
 
 
 def test_name_status_shows_every_kind_of_change(based: Path) -> None:
-    shadow, _ = start(based)
+    shadow = start(based).shadow
     _change_everything(shadow)
     result = cli(based, "diff", "f", "--name-status")
     assert result.code == 0, result
@@ -56,7 +55,7 @@ def test_name_status_shows_every_kind_of_change(based: Path) -> None:
 
 
 def test_json_has_the_documented_keys(based: Path) -> None:
-    shadow, _ = start(based)
+    shadow = start(based).shadow
     _change_everything(shadow)
     (shadow / "bin.dat").write_bytes(b"\x00\xff" * 100)
     found = cli(based, "diff", "f", "--json").json()
@@ -86,7 +85,7 @@ def test_json_has_the_documented_keys(based: Path) -> None:
 
 def test_type_change_keeps_the_content_rules_need(based: Path) -> None:
     """A symlink replaced by a regular file is a T change whose new lines are still seen."""
-    shadow, _ = start(based)
+    shadow = start(based).shadow
     os.symlink("README.md", shadow / "was-link")
     checkpoint(based)
     (shadow / "was-link").unlink()
@@ -107,7 +106,7 @@ def test_type_change_keeps_the_content_rules_need(based: Path) -> None:
 
 
 def test_from_to_and_the_live_shadow(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     (shadow / "one.txt").write_text("1\n")
     checkpoint(repo)
     (shadow / "two.txt").write_text("2\n")
@@ -129,7 +128,7 @@ def test_from_to_and_the_live_shadow(repo: Path) -> None:
 
 
 def test_stat(based: Path) -> None:
-    shadow, _ = start(based)
+    shadow = start(based).shadow
     (shadow / "src" / "app.py").write_text("print('a')\nprint('b')\n")
     (shadow / "old.txt").unlink()
     (shadow / "bin.dat").write_bytes(b"\x00" * 10)
@@ -142,7 +141,7 @@ def test_stat(based: Path) -> None:
 
 
 def test_patch_is_git_style_and_applies_to_the_base(based: Path, tmp_path: Path) -> None:
-    shadow, _ = start(based)
+    shadow = start(based).shadow
     _change_everything(shadow)
     os.chmod(shadow / "new.txt", 0o755)
     (shadow / "crlf.txt").write_bytes(b"a\r\nb\r\n")
@@ -168,7 +167,7 @@ def test_patch_is_git_style_and_applies_to_the_base(based: Path, tmp_path: Path)
     patch_file = tmp_path / "change.patch"
     patch_file.write_bytes(patch.out.encode(errors="surrogateescape"))
     git(clone, "apply", "--index", str(patch_file))
-    assert git_env(clone, "write-tree").decode().strip() == tree_of(based, made["commit"])
+    assert git_bytes(clone, "write-tree").decode().strip() == tree_of(based, made["commit"])
     # against the live shadow too, and between two checkpoints
     (shadow / "after.txt").write_text("after\n")
     live = cli(based, "diff", "f", "--from", str(made["number"]))
@@ -178,7 +177,7 @@ def test_patch_is_git_style_and_applies_to_the_base(based: Path, tmp_path: Path)
 
 
 def test_patch_of_a_binary_file_says_so(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     (shadow / "bin.dat").write_bytes(b"\x00\x01" * 50)
     out = cli(repo, "diff", "f").out
     assert out.startswith("diff --git a/bin.dat b/bin.dat\nnew file mode 100644\n")

@@ -9,7 +9,7 @@ import pytest
 
 from supervisor.config.load import load_policy
 from supervisor.config.presets import preset_text, presets
-from tests.conftest import cli, git, run_cli
+from tests.kit import cli, git, run_cli
 
 POLICY = Path(".git-agent/policy.toml")
 

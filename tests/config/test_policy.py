@@ -10,7 +10,7 @@ from supervisor.config.globs import Globs, check_glob
 from supervisor.config.load import load_plan, load_policy
 from supervisor.config.rules import Limits, Rules
 from supervisor.errors import ConfigError
-from tests.conftest import cli, commit_all, git, run_cli
+from tests.kit import cli, commit_policy, git, run_cli, start, start_cli
 
 # --- helpers ---------------------------------------------------------------
 
@@ -32,22 +32,6 @@ def one_line(text: str) -> str:
     assert len(lines) == 1, text
     assert "Traceback" not in text
     return lines[0]
-
-
-def commit_policy(repo: Path, text: str) -> str:
-    target = repo / ".git-agent" / "policy.toml"
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(text)
-    return commit_all(repo, "policy")
-
-
-def start(repo: Path, name: str = "f", *args: str) -> Path:
-    """Start a feature; return its shadow."""
-    result = cli(repo, "start", name, *args, "--json")
-    assert result.code == 0, result
-    info = result.json()
-    assert isinstance(info, dict)
-    return Path(info["shadow"])
 
 
 def violations(repo: Path, name: str = "f") -> set[tuple[str, str, str]]:
@@ -239,7 +223,7 @@ def test_an_uncommitted_policy_edit_does_not_count(repo: Path) -> None:
     commit_policy(repo, 'version = 1\n[scope]\ndeny = ["docs/**"]\n')
     # the user loosens the policy in the checkout, and does not commit it
     (repo / ".git-agent" / "policy.toml").write_text("version = 1\n[scope]\ndeny = []\n")
-    shadow = start(repo)
+    shadow = start(repo).shadow
     (shadow / "docs" / "guide.md").write_text("# changed\n")
     assert ("scope.denied", "error", "docs/guide.md") in scope_violations(repo)
 
@@ -247,7 +231,7 @@ def test_an_uncommitted_policy_edit_does_not_count(repo: Path) -> None:
 def test_an_uncommitted_malformed_policy_does_not_stop_start(repo: Path) -> None:
     commit_policy(repo, 'version = 1\n[scope]\ndeny = ["docs/**"]\n')
     (repo / ".git-agent" / "policy.toml").write_text("this is not toml [[[\n")
-    shadow = start(repo)
+    shadow = start(repo).shadow
     (shadow / "docs" / "guide.md").write_text("# changed\n")
     assert ("scope.denied", "error", "docs/guide.md") in scope_violations(repo)
 
@@ -255,18 +239,18 @@ def test_an_uncommitted_malformed_policy_does_not_stop_start(repo: Path) -> None
 def test_an_uncommitted_new_policy_does_not_count(repo: Path) -> None:
     (repo / ".git-agent").mkdir()
     (repo / ".git-agent" / "policy.toml").write_text('version = 1\n[scope]\ndeny = ["src/**"]\n')
-    shadow = start(repo)
+    shadow = start(repo).shadow
     (shadow / "src" / "app.py").write_text("print('changed')\n")
     assert scope_violations(repo) == set()
 
 
 def test_a_policy_committed_after_start_does_not_reach_the_feature(repo: Path) -> None:
-    shadow = start(repo)
+    shadow = start(repo).shadow
     commit_policy(repo, 'version = 1\n[scope]\ndeny = ["src/**"]\n')
     (shadow / "src" / "app.py").write_text("print('changed')\n")
     assert scope_violations(repo) == set()
     # a feature started on the new commit gets it
-    other = start(repo, "g")
+    other = start(repo, "g").shadow
     (other / "src" / "app.py").write_text("print('changed')\n")
     assert ("scope.denied", "error", "src/app.py") in scope_violations(repo, "g")
 
@@ -274,7 +258,7 @@ def test_a_policy_committed_after_start_does_not_reach_the_feature(repo: Path) -
 def test_the_policy_of_the_base_given_by_flag_is_used(repo: Path) -> None:
     first = git(repo, "rev-parse", "HEAD")
     commit_policy(repo, 'version = 1\n[scope]\ndeny = ["src/**"]\n')
-    shadow = start(repo, "f", "--base", first)
+    shadow = start(repo, base=first).shadow
     (shadow / "src" / "app.py").write_text("print('changed')\n")
     assert scope_violations(repo) == set()
 
@@ -395,7 +379,7 @@ def test_a_plan_cannot_widen_through_the_cli(repo: Path) -> None:
     (repo / "plan.toml").write_text(
         '[scope]\nallow = ["**"]\ndeny = []\n[rules]\nscope = "off"\n"scope.denied" = "warning"\n'
     )
-    shadow = start(repo, "f", "--plan", "plan.toml")
+    shadow = start_cli(repo, "f", "--plan", "plan.toml").shadow
     (shadow / "docs" / "guide.md").write_text("# changed\n")
     (shadow / "README.md").write_text("changed\n")
     (shadow / "src" / "app.py").write_text("print('changed')\n")
@@ -408,7 +392,7 @@ def test_a_plan_cannot_widen_through_the_cli(repo: Path) -> None:
 
 def test_a_plan_narrows_through_the_cli(repo: Path) -> None:
     (repo / "plan.toml").write_text('[scope]\nallow = ["src/**", "docs/**"]\ndeny = ["docs/**"]\n')
-    shadow = start(repo, "f", "--plan", "plan.toml")
+    shadow = start_cli(repo, "f", "--plan", "plan.toml").shadow
     (shadow / "src" / "app.py").write_text("print('changed')\n")
     assert scope_violations(repo) == set()
     (shadow / "docs" / "guide.md").write_text("# changed\n")

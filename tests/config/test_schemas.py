@@ -12,7 +12,7 @@ import pytest
 
 from supervisor import schemas
 from supervisor.config.presets import preset_text
-from tests.conftest import cli, run_cli
+from tests.kit import cli, run_cli
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 NAMES = ("policy", "plan", "status", "checkpoint", "checkpoints", "report")

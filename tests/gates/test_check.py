@@ -13,7 +13,7 @@ from supervisor.gates.push import CommitReport
 from supervisor.render import formats as reporters
 from supervisor.rules.engine import Report
 from supervisor.rules.types import Violation
-from tests.conftest import cli, commit_all, git, run_cli
+from tests.kit import cli, commit_all, git, run_cli
 
 SCHEMA = Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json"
 POLICY = """version = 1

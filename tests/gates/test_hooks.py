@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli, commit_all, git
+from tests.kit import cli, commit_all, git
 
 ROOT = Path(__file__).resolve().parents[2]
 

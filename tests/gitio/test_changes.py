@@ -9,7 +9,7 @@ from supervisor.gitio import trees
 from supervisor.gitio.changes import changes_between, find_renames
 from supervisor.gitio.objects import BLOB, MODE_FILE, MODE_GITLINK
 from supervisor.gitio.repo import Repo
-from tests.conftest import commit_all, git
+from tests.kit import commit_all, git
 
 
 def tree_of(repo: Path, rev: str = "HEAD") -> bytes:

@@ -11,7 +11,7 @@ import pytest
 from supervisor.gitio import packs, trees
 from supervisor.gitio.objects import BLOB
 from supervisor.gitio.repo import Repo
-from tests.conftest import cli, git
+from tests.kit import cli, git
 
 
 def pack_count(repo: Path) -> int:

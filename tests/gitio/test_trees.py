@@ -7,8 +7,7 @@ from pathlib import Path
 from supervisor.gitio import trees
 from supervisor.gitio.objects import BLOB, MODE_EXEC, MODE_FILE, MODE_LINK, MODE_TREE
 from supervisor.gitio.repo import Repo
-from tests.agent_helpers import git_env, write_bytes_path
-from tests.conftest import git
+from tests.kit import git, git_bytes, write_bytes_path
 
 NAMES = [b"a/x", b"a.b", b"a-b/y", b"a0", b"ab/c/d", b"\xff\xfe raw", b"sp ace/t\tab"]
 
@@ -31,7 +30,7 @@ def _git_tree(path: Path, files: dict[bytes, bytes]) -> str:
             (path / parent.decode(errors="surrogateescape")).mkdir(parents=True, exist_ok=True)
         write_bytes_path(path, rel, data)
     git(path, "add", "-A")
-    return git_env(path, "write-tree").decode().strip()
+    return git_bytes(path, "write-tree").decode().strip()
 
 
 def test_update_writes_the_same_tree_as_git(tmp_path: Path) -> None:

@@ -13,12 +13,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.agent_helpers import (
+from tests.kit import (
     checkpoint,
     checkpoints,
+    cli,
+    commit_all,
     content_at,
     expected_tree,
-    git_env,
+    git,
+    git_bytes,
     ls_tree,
     read_bytes_path,
     start,
@@ -27,7 +30,6 @@ from tests.agent_helpers import (
     user_state,
     write_bytes_path,
 )
-from tests.conftest import cli, commit_all, git
 
 HOSTILE = [
     b"new\nline.txt",
@@ -47,7 +49,7 @@ def test_checkpoint_commits_the_exact_shadow_state(repo: Path, tmp_path: Path) -
     (repo / "tool.sh").write_text("#!/bin/sh\necho hi\n")
     os.chmod(repo / "tool.sh", 0o755)
     commit_all(repo, "more")
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     base = status(repo)["base"]
     outside = tmp_path / "outside-dir"
     outside.mkdir()
@@ -93,7 +95,7 @@ def test_ignored_files_and_the_shadows_git_are_left_out(repo: Path) -> None:
     (repo / "tracked.tmp").write_text("tracked although ignored\n")
     git(repo, "add", "-f", "-A")
     git(repo, "commit", "-qm", "ignores")
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     base = status(repo)["base"]
     (shadow / "src" / ".gitignore").write_text("cache/\n")
     (shadow / "src" / "cache").mkdir()
@@ -114,7 +116,7 @@ def test_ignored_files_and_the_shadows_git_are_left_out(repo: Path) -> None:
 
 
 def test_file_replaced_by_a_directory_and_back(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     original = (shadow / "README.md").read_bytes()
     (shadow / "README.md").unlink()
     (shadow / "README.md").mkdir()
@@ -135,7 +137,7 @@ def test_file_replaced_by_a_directory_and_back(repo: Path) -> None:
 
 
 def test_mode_only_change_is_a_new_checkpoint(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     os.chmod(shadow / "src" / "app.py", 0o755)
     made = checkpoint(repo)
     assert made["created"] is True and made["number"] == 1
@@ -152,7 +154,7 @@ def test_mode_only_change_is_a_new_checkpoint(repo: Path) -> None:
 
 
 def test_hostile_file_names_survive_checkpoint_revert_and_reports(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     base = status(repo)["base"]
     os.mkdir(os.fsencode(shadow) + b"/dir \xfe\n")
     for number, name in enumerate(HOSTILE):
@@ -189,7 +191,7 @@ def test_hostile_file_names_survive_checkpoint_revert_and_reports(repo: Path) ->
 
 
 def test_unchanged_shadow_adds_no_commit(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     same = checkpoint(repo)
     assert same == {"number": 0, "commit": status(repo)["base"], "created": False}
     (shadow / "x.txt").write_text("x\n")
@@ -205,7 +207,7 @@ def test_unchanged_shadow_adds_no_commit(repo: Path) -> None:
 
 
 def test_the_chain_links_each_checkpoint_to_the_previous_one(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     base = status(repo)["base"]
     made = []
     for number in range(1, 4):
@@ -233,7 +235,7 @@ def test_checkpoint_leaves_the_users_repository_alone(repo: Path) -> None:
     (repo / "wip.txt").write_text("user's uncommitted work\n")
     (repo / "README.md").write_text("user edit\n")
     git(repo, "add", "README.md")
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     before = user_state(repo)
     (shadow / "src" / "app.py").write_text("agent\n")
     (shadow / "new.txt").write_text("new\n")
@@ -256,7 +258,7 @@ def test_submodule_stays_a_gitlink_through_start_checkpoint_and_promote(
     git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(other), "sub")
     git(repo, "commit", "-qm", "add submodule")
     gitlink = git(repo, "rev-parse", "HEAD:sub")
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     assert (shadow / "sub").is_dir()
     (shadow / "src" / "app.py").write_text("print('changed')\n")
     made = checkpoint(repo)
@@ -294,7 +296,7 @@ def _kill_when(proc: subprocess.Popen[bytes], ready: Callable[[], bool]) -> None
 def test_killed_checkpoint_loses_nothing(repo: Path) -> None:
     """kill -9 in the middle of a checkpoint of 1,000 changed files (once the first blobs are
     written, then at a later moment): the chain stays whole, the next checkpoint is exact."""
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     base = status(repo)["base"]
     objects = repo / ".git" / "objects"
     env = {
@@ -324,7 +326,7 @@ def test_killed_checkpoint_loses_nothing(repo: Path) -> None:
         assert checkpoint(repo)["created"] is False
     chain = checkpoints(repo)
     assert [c["number"] for c in chain] == list(range(len(chain)))
-    last = git_env(repo, "cat-file", "-p", chain[-1]["commit"] + ":many/d0/f0.txt")
+    last = git_bytes(repo, "cat-file", "-p", chain[-1]["commit"] + ":many/d0/f0.txt")
     assert last == b"round 2 0/0\n" * 20
 
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.agent_helpers import checkpoint, start, status, tree_of, user_state
-from tests.conftest import cli, git, run_cli
+from tests.kit import checkpoint, cli, git, run_cli, start, status, tree_of, user_state
 
 SCOPED_PLAN = '[scope]\nallow = ["src/**"]\n'
 
@@ -40,7 +39,7 @@ def _worktree_at(worktree: Path, commit: str) -> None:
 
 
 def test_promotion_refused_while_an_error_stands(repo: Path, tmp_path: Path) -> None:
-    shadow, worktree = start(repo, "f", "--plan", str(_plan(tmp_path, SCOPED_PLAN)))
+    shadow, worktree = start(repo, plan=_plan(tmp_path, SCOPED_PLAN)).dirs
     head = git(repo, "rev-parse", "agent/f")
     (shadow / "src" / "app.py").write_text("print('in scope')\n")
     (shadow / "README.md").write_text("out of scope\n")
@@ -67,7 +66,7 @@ def test_promotion_commits_with_trailers_and_updates_the_worktree(
     repo: Path, tmp_path: Path
 ) -> None:
     plan = _plan(tmp_path, SCOPED_PLAN)
-    shadow, worktree = start(repo, "f", "--plan", str(plan))
+    shadow, worktree = start(repo, plan=plan).dirs
     old_head = git(repo, "rev-parse", "agent/f")
     (shadow / "src" / "app.py").write_text("print('promoted')\n")
     (shadow / "src" / "new.py").write_text("NEW = 1\n")
@@ -95,7 +94,7 @@ def test_promotion_commits_with_trailers_and_updates_the_worktree(
 
 
 def test_nothing_new_to_promote_makes_no_commit(repo: Path) -> None:
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     base = git(repo, "rev-parse", "agent/f")
     first = cli(repo, "promote", "f", "--json")
     assert first.code == 0 and first.json()["promoted"] is False  # type: ignore[index]
@@ -124,7 +123,7 @@ run = "test -f README.md"
 def test_a_failing_check_refuses_and_a_passing_one_lets_it_through(
     repo: Path, tmp_path: Path
 ) -> None:
-    shadow, worktree = start(repo, "f", "--plan", str(_plan(tmp_path, CHECK_PLAN)))
+    shadow, worktree = start(repo, plan=_plan(tmp_path, CHECK_PLAN)).dirs
     head = git(repo, "rev-parse", "agent/f")
     (shadow / "src" / "app.py").write_text("print('not yet')\n")
     refused = cli(repo, "promote", "f", "--json")
@@ -143,7 +142,7 @@ def test_a_failing_check_refuses_and_a_passing_one_lets_it_through(
 
 
 def test_promote_refuses_to_overwrite_local_worktree_edits(repo: Path) -> None:
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     head = git(repo, "rev-parse", "agent/f")
     (worktree / "src" / "app.py").write_text("edited by hand in the worktree\n")
     (shadow / "src" / "app.py").write_text("agent\n")
@@ -159,7 +158,7 @@ def test_promote_refuses_to_overwrite_local_worktree_edits(repo: Path) -> None:
 def test_kill_at_each_step_leaves_branch_and_worktree_together(
     repo: Path, tmp_path: Path, point: str
 ) -> None:
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     before = git(repo, "rev-parse", "agent/f")
     (shadow / "src" / "app.py").write_text("print('promoted')\n")
     (shadow / "src" / "added.py").write_text("ADDED = 1\n")

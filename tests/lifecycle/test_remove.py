@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.agent_helpers import checkpoint, checkpoints, content_at, start, status
-from tests.conftest import cli, git
+from tests.kit import checkpoint, checkpoints, cli, content_at, git, start, status
 
 
 def _gone(repo: Path, shadow: Path, worktree: Path) -> None:
@@ -16,7 +15,7 @@ def _gone(repo: Path, shadow: Path, worktree: Path) -> None:
 
 
 def test_remove_refuses_while_work_is_unsaved(repo: Path) -> None:
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     (shadow / "src" / "app.py").write_text("unsaved work\n")
     result = cli(repo, "remove", "f")
     assert result.code == 1, result
@@ -29,7 +28,7 @@ def test_remove_refuses_while_work_is_unsaved(repo: Path) -> None:
 
 
 def test_remove_after_a_checkpoint_keeps_branch_and_chain(repo: Path) -> None:
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     (shadow / "src" / "app.py").write_text("saved work\n")
     made = checkpoint(repo)
     branch = git(repo, "rev-parse", "agent/f")
@@ -44,7 +43,7 @@ def test_remove_after_a_checkpoint_keeps_branch_and_chain(repo: Path) -> None:
 
 
 def test_remove_after_a_promotion_needs_no_force(repo: Path) -> None:
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     (shadow / "src" / "app.py").write_text("promoted work\n")
     assert cli(repo, "promote", "f").code == 0
     head = git(repo, "rev-parse", "agent/f")
@@ -55,7 +54,7 @@ def test_remove_after_a_promotion_needs_no_force(repo: Path) -> None:
 
 
 def test_remove_force_checkpoints_the_work_first(repo: Path) -> None:
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     (shadow / "src" / "app.py").write_text("unsaved work\n")
     (shadow / "new.txt").write_text("new\n")
     result = cli(repo, "remove", "f", "--force", "--json")
@@ -69,7 +68,7 @@ def test_remove_force_checkpoints_the_work_first(repo: Path) -> None:
 
 
 def test_remove_keeps_stray_worktree_edits(repo: Path) -> None:
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     (worktree / "README.md").write_text("edited in the worktree\n")
     refused = cli(repo, "remove", "f")
     assert refused.code == 1 and worktree.is_dir() and shadow.is_dir()

@@ -6,16 +6,18 @@ import os
 import shutil
 from pathlib import Path
 
-from tests.agent_helpers import (
+from tests.kit import (
     checkpoint,
+    cli,
+    commit_all,
     content_at,
     expected_tree,
+    git,
     ls_tree,
     start,
     status,
     tree_of,
 )
-from tests.conftest import cli, commit_all, git
 
 
 def _revert(repo: Path, *args: str) -> dict:
@@ -31,7 +33,7 @@ def _shadow_tree(repo: Path, shadow: Path) -> str:
 
 
 def test_revert_to_a_checkpoint_restores_everything(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     (shadow / "src" / "app.py").write_text("one\n")
     (shadow / "keep.txt").write_text("from checkpoint 1\n")
     one = checkpoint(repo)
@@ -60,7 +62,7 @@ def test_revert_to_a_checkpoint_restores_everything(repo: Path) -> None:
 
 
 def test_a_revert_can_itself_be_reverted(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     (shadow / "a.txt").write_text("a\n")
     checkpoint(repo)
     (shadow / "b.txt").write_text("b\n")
@@ -87,7 +89,7 @@ def test_revert_paths_touches_only_those(repo: Path) -> None:
     (repo / "src" / "lib" / "b.py").write_text("b\n")
     (repo / "src" / "libx.py").write_text("libx\n")
     commit_all(repo, "lib")
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     for rel in ("src/lib/a.py", "src/lib/b.py", "src/libx.py", "src/app.py", "README.md"):
         (shadow / rel).write_text("changed\n")
     (shadow / "src" / "lib" / "new.py").write_text("new\n")
@@ -118,7 +120,7 @@ def test_revert_violating_reverts_only_the_paths_out_of_scope(repo: Path, tmp_pa
     commit_all(repo, "moved.py")
     plan = tmp_path / "plan.toml"
     plan.write_text('[scope]\nallow = ["src/**"]\n')
-    shadow, _ = start(repo, "f", "--plan", str(plan))
+    shadow = start(repo, plan=plan).shadow
     (shadow / "src" / "app.py").write_text("in scope\n")
     (shadow / "src" / "new.py").write_text("in scope too\n")
     (shadow / "README.md").write_text("out of scope\n")
@@ -145,7 +147,7 @@ def test_revert_violating_reverts_only_the_paths_out_of_scope(repo: Path, tmp_pa
 
 
 def test_revert_worktree_resets_stray_edits_and_keeps_them(repo: Path) -> None:
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     head = git(repo, "rev-parse", "agent/f")
     (worktree / "README.md").write_text("stray edit\n")
     (worktree / "src" / "app.py").write_text("stray staged edit\n")
@@ -166,7 +168,7 @@ def test_revert_worktree_resets_stray_edits_and_keeps_them(repo: Path) -> None:
 
 
 def test_revert_never_writes_through_a_planted_symlink(repo: Path, tmp_path: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "app.py").write_text("outside, must stay\n")
@@ -196,7 +198,7 @@ def test_revert_never_writes_through_a_planted_symlink(repo: Path, tmp_path: Pat
 
 
 def test_revert_everything_through_a_planted_directory_link(repo: Path, tmp_path: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "guide.md").write_text("outside guide\n")
@@ -211,7 +213,7 @@ def test_revert_everything_through_a_planted_directory_link(repo: Path, tmp_path
 
 
 def test_revert_to_an_unknown_checkpoint_is_a_usage_error(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     (shadow / "x.txt").write_text("x\n")
     result = cli(repo, "revert", "f", "--to", "5")
     assert result.code == 2 and "Traceback" not in result.err

@@ -15,8 +15,7 @@ from supervisor.gitio.objects import MODE_LINK
 from supervisor.gitio.repo import Repo
 from supervisor.lifecycle import snapshot as snapshot_module
 from supervisor.lifecycle.snapshot import Snapshot, never_ignored
-from tests.agent_helpers import checkpoint, expected_tree, git_env, start, status, tree_of
-from tests.conftest import cli, git
+from tests.kit import checkpoint, cli, expected_tree, git, git_bytes, start, status, tree_of
 
 Mutation = Callable[[Path, Path], list[bytes]]  # (root, outside) -> the paths that changed
 
@@ -40,8 +39,8 @@ def _git_tree(root: Path) -> str:
     index = root.parent / "scratch.index"
     index.unlink(missing_ok=True)
     env = {"GIT_INDEX_FILE": str(index)}
-    git_env(root, "add", "-A", env=env)
-    tree = git_env(root, "write-tree", env=env).decode().strip()
+    git_bytes(root, "add", "-A", env=env)
+    tree = git_bytes(root, "write-tree", env=env).decode().strip()
     index.unlink()
     return tree
 
@@ -282,7 +281,7 @@ def test_gitlink_is_kept_even_when_a_path_inside_it_is_reported(repo: Path, tmp_
     git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(other), "sub")
     git(repo, "commit", "-qm", "submodule")
     gitlink = git(repo, "rev-parse", "HEAD:sub")
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     (shadow / "sub" / "stray.txt").write_text("inside the submodule's folder\n")
     from supervisor.lifecycle.workspace import open_feature as feature
 
@@ -303,7 +302,7 @@ def _cache_file(repo: Path, name: str = "f") -> Path:
 
 @pytest.mark.parametrize("damage", ["delete", "garbage", "truncate", "empty", "wrong-version"])
 def test_a_damaged_cache_still_gives_a_correct_checkpoint(repo: Path, damage: str) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     base = status(repo)["base"]
     (shadow / "src" / "app.py").write_text("print('one')\n")
     assert checkpoint(repo)["created"]
@@ -332,7 +331,7 @@ def test_a_damaged_cache_still_gives_a_correct_checkpoint(repo: Path, damage: st
 
 
 def test_a_stale_cache_from_an_older_checkpoint_is_harmless(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     base = status(repo)["base"]
     (shadow / "a.txt").write_text("a\n")
     checkpoint(repo)
@@ -349,7 +348,7 @@ def test_a_stale_cache_from_an_older_checkpoint_is_harmless(repo: Path) -> None:
 
 
 def test_scan_never_enters_the_shadows_own_git_dir(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     git(shadow, "status")  # the agent may use git here
     (shadow / "src" / ".git").write_text("gitdir: nowhere\n")
     from supervisor.lifecycle.workspace import open_feature as feature
@@ -362,7 +361,7 @@ def test_scan_never_enters_the_shadows_own_git_dir(repo: Path) -> None:
 
 
 def test_ignored_directory_is_not_walked(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     base = status(repo)["base"]
     (shadow / ".gitignore").write_text("build/\n*.log\n!keep.log\n")
     (shadow / "build" / "deep").mkdir(parents=True)
@@ -379,12 +378,12 @@ def test_ignored_directory_is_not_walked(repo: Path) -> None:
 
 
 def trees_of(repo: Path, rev: str) -> list[bytes]:
-    out = git_env(repo, "ls-tree", "-r", "-z", "--name-only", rev)
+    out = git_bytes(repo, "ls-tree", "-r", "-z", "--name-only", rev)
     return [p for p in out.split(b"\0") if p]
 
 
 def test_interrupted_checkpoint_leftovers_do_not_matter(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     base = status(repo)["base"]
     (shadow / "one.txt").write_text("1\n")
     checkpoint(repo)
@@ -405,7 +404,7 @@ def test_interrupted_checkpoint_leftovers_do_not_matter(repo: Path) -> None:
 
 
 def test_stale_ref_lock_after_a_kill_is_a_clear_error(repo: Path) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     (shadow / "new.txt").write_text("x\n")
     lock = repo / ".git" / "refs" / "agent" / "f" / "checkpoints.lock"
     lock.write_text("")

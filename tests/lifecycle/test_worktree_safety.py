@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import cli, git
+from tests.kit import cli, git
 
 
 def paths(repo: Path, name: str) -> tuple[Path, Path]:

@@ -14,7 +14,7 @@ from supervisor.config.settings import blocked_from
 from supervisor.errors import OperationalError, UsageError
 from supervisor.rules.manager import emit, load
 from supervisor.rules.types import Event
-from tests.conftest import cli, commit_all, run_cli
+from tests.kit import cli, commit_all, run_cli
 
 DEMO = """
 from __future__ import annotations

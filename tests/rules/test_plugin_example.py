@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli, commit_all, git
+from tests.kit import cli, commit_all, git
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "git-agent-todo"
 

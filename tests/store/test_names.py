@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli, git, run_cli
+from tests.kit import cli, git, run_cli
 
 BAD_NAMES = [
     "../x",

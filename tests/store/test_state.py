@@ -15,7 +15,7 @@ import pytest
 
 from supervisor.errors import OperationalError
 from supervisor.store.state import MIGRATIONS, FeatureRow, open_state
-from tests.conftest import cli, git
+from tests.kit import cli, git
 
 
 def common_dir(repo: Path) -> Path:
