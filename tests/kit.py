@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from supervisor.cli import main
+from supervisor.gates.repository import GateRepo, gate_repo
 from supervisor.gitio import trees
 from supervisor.gitio.objects import MODE_FILE
 from supervisor.lifecycle.feature import Feature
@@ -59,6 +60,14 @@ def git_bytes(
     )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     return proc.stdout
+
+
+def git_code(cwd: Path, *args: str) -> int:
+    """git's exit code, for a command that may fail (a merge with conflicts)."""
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env=git_environ(), capture_output=True, check=False
+    )
+    return proc.returncode
 
 
 def git(cwd: Path, *args: str, input: bytes | None = None) -> str:
@@ -244,6 +253,13 @@ def start_cli(
     info = result.json()
     assert isinstance(info, dict)
     return Started(repo, name, info["base"], Path(info["shadow"]), Path(info["worktree"]))
+
+
+@contextmanager
+def gate(repo: Path, env: Mapping[str, str] | None = None) -> Iterator[GateRepo]:
+    """The repository as the gates see it (git CLI, cached policies), HEAD included."""
+    with gate_repo(repo, environ(env), head=True) as found:
+        yield found
 
 
 def blocking(*plugins: str) -> dict[str, str]:
