@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,14 @@ def isolated(
     yield
     leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()]
     assert not leaked, f"threads leaked: {leaked}"
+
+
+@pytest.fixture(autouse=True)
+def this_git_agent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`git agent` run as a process is the git-agent of the interpreter running the tests (its
+    console script sits next to it), never another install found first on PATH."""
+    scripts = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", os.pathsep.join([scripts, os.environ.get("PATH", "")]))
 
 
 @pytest.fixture
