@@ -147,3 +147,8 @@ def _verb(change: Change) -> str:
     if change.old_path is not None:
         return f"moved from {change.old_path}"
     return "moved to another commit"
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    Protected(ctx)

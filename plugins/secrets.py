@@ -810,3 +810,10 @@ def main(argv: Sequence[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    settings = SecretsConfig.of(ctx)
+    if settings.baseline is not None:
+        load_baseline(ctx, settings.baseline)

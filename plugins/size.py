@@ -157,3 +157,8 @@ def disk_usage(root: Path, stop_after: int | None = None) -> int:
         if stop_after is not None and total > stop_after:
             break
     return total
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    allow_list(ctx, PLUGIN, KEYS)

@@ -18,17 +18,21 @@ from supervisor import __version__
 from supervisor.config.rules import Layer
 
 POLICY_PATH = ".git-agent/policy.toml"
-CACHE_FORMAT = 1  # raise when what a cache entry holds changes
+CACHE_FORMAT = 2  # raise when what a cache entry holds changes
 DEFAULT_PRESET = "default"
 
 
 def load_policy(data: bytes, file: str = POLICY_PATH) -> Layer:
     """Validate a policy's bytes; `ConfigError` (`FILE:LINE: message`) when it is not valid."""
-    return Layer.from_dict(validated_policy(data, file))
+    return Layer.from_dict(validated_policy(data, file), file, _text(data))
 
 
 def load_plan(data: bytes, file: str) -> Layer:
-    return Layer.from_dict(validated_plan(data, file))
+    return Layer.from_dict(validated_plan(data, file), file, _text(data))
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 def validated_plan(data: bytes, file: str) -> dict[str, Any]:
@@ -58,7 +62,7 @@ def read_policy(blob: str | None, content: Callable[[], bytes], cache: Path | No
     entry = cache / f"policy-{key}-{_tag()}.marshal" if cache else None
     cached = _read_cache(entry)
     if cached is not None:
-        return Layer.from_dict(cached)
+        return Layer.from_dict(cached["valid"], cached["file"], cached["text"])
     if blob is None:
         from supervisor.config.presets import preset_text
 
@@ -66,8 +70,8 @@ def read_policy(blob: str | None, content: Callable[[], bytes], cache: Path | No
     else:
         data, file = content(), POLICY_PATH
     valid = validated_policy(data, file)
-    _write_cache(entry, valid)
-    return Layer.from_dict(valid)
+    _write_cache(entry, {"valid": valid, "file": file, "text": _text(data)})
+    return Layer.from_dict(valid, file, _text(data))
 
 
 def _tag() -> str:
@@ -83,7 +87,9 @@ def _read_cache(entry: Path | None) -> dict[str, Any] | None:
         found = marshal.loads(entry.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return found if isinstance(found, dict) else None
+    if not isinstance(found, dict) or not {"valid", "file", "text"} <= found.keys():
+        return None
+    return found
 
 
 def _write_cache(entry: Path | None, valid: dict[str, Any]) -> None:

@@ -122,21 +122,43 @@ class Snapshot:
     def _walk(
         self, prefix: bytes, changes: dict[bytes, trees.Entry | None], seen: set[bytes]
     ) -> None:
+        """Every file below `prefix` (b"" for the top, else ending in "/"), without recursion:
+        a directory nesting as deep as the file system allows costs no stack."""
+        pending = [prefix]
+        while pending:
+            folder = pending.pop()
+            for rel, st in self._listing(folder):
+                if stat.S_ISDIR(st.st_mode):
+                    if self._descend(rel, seen):
+                        pending.append(rel + b"/")
+                elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+                    seen.add(rel)
+                    self._file(rel, st, changes)
+
+    def _listing(self, folder: bytes) -> list[tuple[bytes, os.stat_result]]:
         try:
-            listing = list(os.scandir(self._abs(prefix.rstrip(b"/"))))
+            entries = list(os.scandir(self._abs(folder.rstrip(b"/"))))
         except (FileNotFoundError, NotADirectoryError):
-            return
+            return []
         except OSError as exc:
-            raise OperationalError(f"cannot read {os.fsdecode(self._abs(prefix))}: {exc}") from exc
-        for entry in listing:
+            raise OperationalError(f"cannot read {os.fsdecode(self._abs(folder))}: {exc}") from exc
+        found = []
+        for entry in entries:
             if entry.name == b".git":
                 continue
-            rel = prefix + entry.name
             try:
-                st = entry.stat(follow_symlinks=False)
+                found.append((folder + entry.name, entry.stat(follow_symlinks=False)))
             except FileNotFoundError:
                 continue
-            self._visit(rel, st, changes, seen)
+        return found
+
+    def _descend(self, rel: bytes, seen: set[bytes]) -> bool:
+        """Whether to look inside the directory `rel` (not into a gitlink, nor an ignored one)."""
+        old = self.entries.get(rel)
+        if old is not None and old[2] == MODE_GITLINK:
+            seen.add(rel)
+            return False
+        return rel in self.dirs or not self.ignored(rel + b"/")
 
     def _visit(
         self,
@@ -146,10 +168,7 @@ class Snapshot:
         seen: set[bytes],
     ) -> None:
         if stat.S_ISDIR(st.st_mode):
-            old = self.entries.get(rel)
-            if old is not None and old[2] == MODE_GITLINK:
-                seen.add(rel)
-            elif rel in self.dirs or not self.ignored(rel + b"/"):
+            if self._descend(rel, seen):
                 self._walk(rel + b"/", changes, seen)
         elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
             seen.add(rel)

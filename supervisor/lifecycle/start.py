@@ -43,6 +43,10 @@ def start(
             raise UsageError(f"feature {name} already exists (see `git agent status {name}`)")
         if repo.ref(branch_of(name)) is not None:
             raise UsageError(f"branch agent/{name} already exists")
+        for ref in (branch_of(name), chain_of(name)):
+            clash = repo.ref_clash(ref)
+            if clash is not None:
+                raise UsageError(clash)
         row = _new_row(ws, name, commit, plan_data, plan_file)
         for path in (Path(row.worktree), Path(row.shadow)):
             if os.path.lexists(path):  # not ours: checked before anything is made or undone
