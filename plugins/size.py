@@ -59,7 +59,15 @@ def git_agent_check_path(change: Change, ctx: RuleContext) -> Sequence[Violation
 @hookimpl
 def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequence[Violation]:
     limits = ctx.rules.limits
-    found = []
+    found = [
+        Violation(
+            rule="size.file",
+            path=path,
+            message=f"file is {size} bytes: too large to checkpoint, so it is left out",
+        )
+        for path, (why, size) in sorted(ctx.skipped.items())
+        if why == "too-large"
+    ]
     if limits.max_files_changed is not None and len(changes) > limits.max_files_changed:
         found.append(
             Violation(

@@ -46,18 +46,21 @@ def _run(
     import gc
     import importlib
     import os
+    from pathlib import Path
 
     from supervisor.cli.parser import build_parser
+    from supervisor.lifecycle.trust import authorize
     from supervisor.render.output import Output
 
     words = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(words).parse_args(words)
+    environ = os.environ if env is None else env
+    here = cwd or os.getcwd()
+    authorize(args, Path(here), environ)  # what an agent may not do is refused here, once
     module = importlib.import_module(f"supervisor.commands.{args.command.replace('-', '_')}")
     if argv is None:  # a process of its own (not an in-process caller such as the tests):
         gc.freeze()  # the imports live until exit; teardown then skips walking them (~50 ms)
-    code: int = module.run(
-        args, out or Output(), os.environ if env is None else env, cwd or os.getcwd()
-    )
+    code: int = module.run(args, out or Output(), environ, here)
     return code
 
 

@@ -16,18 +16,29 @@ from typing import Any
 
 from supervisor import __version__
 from supervisor.config.rules import Layer
+from supervisor.errors import ConfigError
 
 POLICY_PATH = ".git-agent/policy.toml"
-CACHE_FORMAT = 2  # raise when what a cache entry holds changes
+CACHE_FORMAT = 2
+MAX_CONFIG_BYTES = (
+    1 << 20
+)  # a policy or plan larger than this is refused unread  # raise when what a cache entry holds changes
 DEFAULT_PRESET = "default"
+
+
+def check_size(size: int, file: str) -> None:
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(file, f"is {size} bytes; a policy or plan is at most {MAX_CONFIG_BYTES}")
 
 
 def load_policy(data: bytes, file: str = POLICY_PATH) -> Layer:
     """Validate a policy's bytes; `ConfigError` (`FILE:LINE: message`) when it is not valid."""
+    check_size(len(data), file)
     return Layer.from_dict(validated_policy(data, file), file, _text(data))
 
 
 def load_plan(data: bytes, file: str) -> Layer:
+    check_size(len(data), file)
     return Layer.from_dict(validated_plan(data, file), file, _text(data))
 
 
@@ -69,6 +80,7 @@ def read_policy(blob: str | None, content: Callable[[], bytes], cache: Path | No
         data, file = preset_text(DEFAULT_PRESET), f"preset {DEFAULT_PRESET}.toml"
     else:
         data, file = content(), POLICY_PATH
+    check_size(len(data), file)
     valid = validated_policy(data, file)
     _write_cache(entry, {"valid": valid, "file": file, "text": _text(data)})
     return Layer.from_dict(valid, file, _text(data))

@@ -11,12 +11,10 @@ from typing import Any
 
 import pluggy
 
-from supervisor.config.load import POLICY_PATH
 from supervisor.errors import OperationalError
 from supervisor.gitio.change import Change
 from supervisor.rules.context import RuleContext
 from supervisor.rules.manager import Manager, PluginFailure
-from supervisor.rules.tables import TableFile, config_error
 from supervisor.rules.types import Violation
 
 
@@ -71,41 +69,12 @@ class PluginsFailed(OperationalError):
 
 
 def check_config(manager: pluggy.PluginManager, ctx: RuleContext) -> None:
-    """Every plugin table of the policy and the plan, checked now (exit 2 on the first that is
-    wrong); a table or `disable` entry naming no installed plugin is wrong too."""
-    installed = set(manager.versions) if isinstance(manager, Manager) else set()
-    if installed:
-        _named_plugins(ctx, installed | ctx.rules.disabled_plugins)
-        for name in ctx.rules.disabled_plugins - installed:
-            raise config_error(
-                _policy_file(ctx),
-                "disable",
-                None,
-                f"[plugins] disable names {name!r}, which is not an installed plugin",
-                name,
-            )
+    """Every installed plugin's tables in the policy and the plan, checked now (exit 2 on the
+    first that is wrong). A table of a plugin not installed here is left alone: a policy may
+    serve machines with different plugins."""
     manager.hook.git_agent_check_config(ctx=ctx)
     for failure in _failures(manager):
         raise OperationalError(failure.message)
-
-
-def _named_plugins(ctx: RuleContext, known: set[str]) -> None:
-    for layer in (ctx.rules.policy, ctx.rules.plan):
-        if layer is None:
-            continue
-        for name in layer.plugins:
-            if name not in known:
-                raise config_error(
-                    TableFile(layer.file, layer.text),
-                    name,
-                    None,
-                    f"[plugins.{name}]: no plugin named {name!r} is installed "
-                    f"(installed: {', '.join(sorted(known))})",
-                )
-
-
-def _policy_file(ctx: RuleContext) -> TableFile:
-    return TableFile(ctx.rules.policy.file or POLICY_PATH, ctx.rules.policy.text)
 
 
 def judge(manager: pluggy.PluginManager, ctx: RuleContext, changes: Sequence[Change]) -> Report:
