@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from supervisor.errors import OperationalError
 from supervisor.gitio.repo import Repo
+from supervisor.lifecycle.shadow_history import secure_history
 from supervisor.lifecycle.snapshot import Snapshot, unless_tracked
 
 if TYPE_CHECKING:
@@ -55,8 +56,13 @@ class ShadowScanner:
             self._saved, self._unsaved = time.monotonic(), False
 
     def scan(self, paths: Iterable[bytes] | None = None, keep: bool = True) -> bytes | None:
-        """The shadow's tree now; `keep`: hold it on a ref when no checkpoint does."""
-        tree = self.snapshot().scan(paths)
+        """The shadow's tree now; `keep`: hold it on a ref when no checkpoint does. First, the
+        agent's own git history is made safe from a gc in your repository."""
+        snapshot = self.snapshot()
+        feature = self.feature
+        stamp = feature.ws.layout.feature_dir(feature.name) / "history.stamp"
+        secure_history(feature.repo, feature.shadow, [feature.chain_ref, feature.branch], stamp)
+        tree = snapshot.scan(paths)
         self._unsaved = True
         if time.monotonic() - self._saved >= SAVE_EVERY:
             self.flush()

@@ -107,12 +107,14 @@ def _read_plan(plan_file: Path | None) -> bytes | None:
         descriptor = os.open(plan_file, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise UsageError(f"{plan_file}: cannot read plan: {exc.strerror}") from exc
-    with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise UsageError(f"{plan_file}: a plan must be a regular file")
         check_size(info.st_size, str(plan_file))
-        data = handle.read(MAX_CONFIG_BYTES + 1)
+        data = os.read(descriptor, MAX_CONFIG_BYTES + 1)
+    finally:
+        os.close(descriptor)
     load_plan(data, str(plan_file))
     return data
 

@@ -92,12 +92,12 @@ class Allow:
 def allow_list(ctx: RuleContext, plugin: str, keys: Iterable[str], key: str = "allow") -> Allow:
     """`[plugins.<plugin>] <key>` of the policy narrowed by the plan's; unset in the policy = none."""
     layers: list[tuple[str, ...]] = []
-    for index, (file, table) in enumerate(tables(ctx, plugin, keys)):
-        if key not in table:
-            if index == 0:
-                return Allow(())  # the policy allows nothing; a plan cannot add to that
-            continue
-        layers.append(patterns(file, plugin, key, table[key]))
+    found = tables(ctx, plugin, keys)
+    for file, table in found:
+        if key in table:
+            layers.append(patterns(file, plugin, key, table[key]))  # every layer checked
+    if key not in found[0][1]:
+        return Allow(())  # the policy allows nothing; a plan cannot add to that
     return _compiled(tuple(layers))
 
 
