@@ -14,15 +14,15 @@ from ._model import (
     UUID,
     Format,
     keyed,
+    password_like,
     raw,
     shaped,
     token,
-    written,
 )
 
 
-def _not_written(hit: re.Match[str]) -> bool:
-    return not written(hit.group("secret"))
+def _password(hit: re.Match[str]) -> bool:
+    return password_like(hit.group("secret"))
 
 
 AWS: tuple[Format, ...] = (
@@ -280,7 +280,7 @@ DATABASES: tuple[Format, ...] = (
         "MongoDB connection string with a password",
         ("mongodb://", "mongodb+srv://"),
         r"mongodb(?:\+srv)?://[^:@/\s\"'`]{1,64}:(?P<secret>[^:@/\s\"'`]{8,128})@",
-        accept=_not_written,
+        accept=_password,
     ),
     raw(
         "database-url",
@@ -303,7 +303,7 @@ DATABASES: tuple[Format, ...] = (
         ),
         r"(?i:postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|rediss?|amqps?|cockroachdb)"
         r"(?:\+\w+)?://[^:@/\s\"'`]{0,64}:(?P<secret>[^:@/\s\"'`]{8,128})@",
-        accept=_not_written,
+        accept=_password,
     ),
     keyed(
         "elastic-key",

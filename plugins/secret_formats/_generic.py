@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 from ._checks import random_printable
-from ._model import GENERIC, MEDIUM, RANK_GENERIC, Format, mixed, raw, written
+from ._model import GENERIC, MEDIUM, RANK_GENERIC, Format, mixed, password_like, raw
 
 
 def _password(hit: re.Match[str]) -> bool:
     secret = hit.group("secret")
-    return mixed(secret) and not written(secret)
+    return mixed(secret) and password_like(secret)
 
 
 def _base64_secret(hit: re.Match[str]) -> bool:

@@ -251,7 +251,7 @@ def judge(fmt: Format, hit: re.Match[str]) -> Match | None:
     body = _group(hit, "body") or secret
     if (fmt.placeholders and placeholder(body)) or sequential(body):
         return None
-    floor = default_entropy(len(body)) if fmt.min_entropy is None else fmt.min_entropy
+    floor = default_entropy(body) if fmt.min_entropy is None else fmt.min_entropy
     if shannon(body) < floor:
         return None
     if fmt.rank >= RANK_CONTEXT and written(body):

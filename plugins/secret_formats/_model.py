@@ -109,7 +109,7 @@ _PLACEHOLDER = re.compile(
     r"|your[_-]|dummy|redacted|(.)\1{7,}",
     re.I,
 )
-_UNIT = re.compile(r"(.{1,16}?)\1{2,}.{0,16}", re.S)
+_UNIT = re.compile(r"(.{1,32}?)\1+.{0,4}", re.S)
 
 
 def placeholder(body: str) -> bool:
@@ -121,33 +121,45 @@ def sequential(body: str) -> bool:
     """Runs of the alphabet or of digits (`abcdef...`, `0123...`) or a repeated unit."""
     if len(body) < 8:
         return False
-    if _UNIT.fullmatch(body):
+    if len(body) >= 16 and _UNIT.fullmatch(body):
         return True
     low = body.lower()
     steps = sum(1 for a, b in pairwise(low) if ord(b) - ord(a) == 1)
     return steps >= (len(low) - 1) * 0.5
 
 
-def default_entropy(length: int) -> float:
-    """What a random body of `length` characters reaches with near certainty."""
-    if length < 16:
-        return 2.5
-    if length < 24:
-        return 2.9
-    if length < 40:
-        return 3.2
-    return 3.4
+_ALPHABETS = ((re.compile(r"[0-9a-f]+|[0-9A-F]+"), 16), (re.compile(r"[a-z0-9]+|[A-Z0-9]+"), 36))
 
 
-_WORDS = re.compile(r"[A-Z]?[a-z]{3,}|[A-Z]{3,}(?![a-z])")
-_VOWEL = re.compile(r"[aeiouyAEIOUY]")
-_CLUSTER = re.compile(r"[^aeiouyAEIOUY\d]{4,}")
+def default_entropy(body: str) -> float:
+    """What a random body reaches with near certainty (three to four standard deviations
+    below its mean): 0.6 of the most its length and alphabet (hex, one case and digits, or
+    wider) allow."""
+    size = next((size for regex, size in _ALPHABETS if regex.fullmatch(body)), 62)
+    return 0.6 * math.log2(max(2, min(len(body), size)))
+
+
+_SEPARATED = re.compile(r"[-_./ ]+")
+_CAPITALIZED = re.compile(r"[A-Z][a-z]{2,}")
 
 
 def written(value: str) -> bool:
-    """Mostly words (`AlgoliaSearchApiKeyDefault`, `my-secret-token-here`): typed, not random."""
-    words = [w for w in _WORDS.findall(value) if _VOWEL.search(w) and not _CLUSTER.search(w)]
-    return sum(len(w) for w in words) >= len(value) * 0.6
+    """Words typed by a person (`my-secret-token-here`, `AlgoliaSearchApiKeyDefault`), not a
+    generated value: letter-only segments between separators, or capitalized words covering
+    nearly all of a value without digits."""
+    segments = [segment for segment in _SEPARATED.split(value) if segment]
+    if len(segments) >= 2 and all(segment.isalpha() for segment in segments):
+        return True
+    if any(c.isdigit() for c in value):
+        return False
+    words = _CAPITALIZED.findall(value)
+    return len(words) >= 2 and sum(len(w) for w in words) >= len(value) * 0.85
+
+
+def password_like(value: str) -> bool:
+    """A password as a person would paste it: not only letters (`password`, `changeme`), not
+    words between separators."""
+    return not value.isalpha() and not written(value)
 
 
 def mixed(value: str) -> bool:
@@ -298,7 +310,13 @@ def keyed(
     public by design); `extra` a further check on the secret (a decoded form, say).
     """
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    name = rf"(?P<name>(?<![\w.-])(?i:[\w.-]{{0,40}}?(?:{alternatives})[\w.-]{{0,40}}))"
+    # The provider's name starts a word of the variable name (`MY_TWILIO_...`, `myTwilio...`),
+    # so `PROBABLY_KEY` is not Ably's.
+    word_start = "(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+    name = (
+        rf"(?P<name>(?<![\w.-])[\w.-]{{0,40}}?{word_start}"
+        rf"(?i:(?:{alternatives})[\w.-]{{0,40}}))"
+    )
     lead_part = f"(?:{lead})?" if lead else ""
     secret = f"{re.escape(prefix)}(?P<body>{value})"
     pattern = rf"{name}{_ASSIGN}{lead_part}(?P<secret>{secret})(?![{stop}])"
