@@ -84,6 +84,7 @@ SECRETS_MANAGERS: tuple[Format, ...] = (
         ("st.",),
         rf"st\.{UUID}\.[{HEX}]{{32}}\.(?P<body>[{HEX}]{{32}})",
         start="." + URL,
+        gate_pattern=r"st\.[0-9a-f]{8}-",
     ),
     shaped(
         "age-secret-key",

@@ -6,7 +6,13 @@ from ._checks import discord_id, json_with
 from ._model import B62, HEX, MEDIUM, URL, UUID, Format, keyed, shaped, token
 
 EMAIL_AND_SMS: tuple[Format, ...] = (
-    token("twilio-api-key", "Twilio API key SID", "SK", "[0-9a-fA-F]{32}"),
+    token(
+        "twilio-api-key",
+        "Twilio API key SID",
+        "SK",
+        "[0-9a-fA-F]{32}",
+        gate_pattern="sk[0-9a-f]{32}",
+    ),
     keyed(
         "twilio-auth-token",
         "Twilio auth token",
@@ -44,7 +50,13 @@ EMAIL_AND_SMS: tuple[Format, ...] = (
         f"xsmtpsib-(?P<body>[{HEX}]{{64}})-[{B62}]{{16}}",
     ),
     token("mailersend-token", "MailerSend API token", "mlsn.", f"[{HEX}]{{64}}"),
-    shaped("resend-key", "Resend API key", ("re_",), f"re_(?P<body>[{B62}]{{8}}_[{B62}]{{24}})"),
+    shaped(
+        "resend-key",
+        "Resend API key",
+        ("re_",),
+        f"re_(?P<body>[{B62}]{{8}}_[{B62}]{{24}})",
+        gate_pattern="re_[a-z0-9]{8}_",
+    ),
     keyed(
         "mailjet-secret",
         "Mailjet API secret key",

@@ -70,11 +70,13 @@ class Format:
     flags: int = 0
     placeholders: bool = True  # whether `${`, `%(`, `<...>`... in the body mean a placeholder
     gate: tuple[str, ...] = ()  # lowercase words a matching line always holds; () = keywords
+    gate_pattern: str = ""  # or a regex every matching line (lowercased) matches
 
     @property
     def gate_words(self) -> tuple[str, ...]:
-        """What the cheap prefilter looks for: a line without any of these cannot match."""
-        return self.gate or self.keywords
+        """What the cheap prefilter looks for: a line without any of these cannot match
+        (unless the format has a `gate_pattern`, which is looked for instead)."""
+        return () if self.gate_pattern else self.gate or self.keywords
 
     @property
     def kind(self) -> str:
@@ -190,6 +192,7 @@ def shaped(
     family: str = NAMED,
     rank: int = RANK_PREFIX,
     flags: int = 0,
+    gate_pattern: str = "",
 ) -> Format:
     """A self-describing shape: `secret` is a regex (it may hold a `body` group); no character
     of `start` right before it, none of `stop` right after (empty: no edge)."""
@@ -207,6 +210,7 @@ def shaped(
         checksum=checksum,
         accept=accept,
         flags=flags,
+        gate_pattern=gate_pattern,
     )
 
 
@@ -224,8 +228,10 @@ def token(
     accept: Accept | None = None,
     confidence: str = HIGH,
     flags: int = 0,
+    gate_pattern: str = "",
 ) -> Format:
-    """A literal `prefix` then a `body` regex (the random part)."""
+    """A literal `prefix` then a `body` regex (the random part); `gate_pattern`, for a prefix
+    common in ordinary text (`sk`, `yc`), what the prefilter looks for instead of it."""
     return shaped(
         kind,
         label,
@@ -238,6 +244,7 @@ def token(
         accept=accept,
         confidence=confidence,
         flags=flags,
+        gate_pattern=gate_pattern,
     )
 
 

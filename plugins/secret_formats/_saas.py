@@ -39,6 +39,7 @@ PRODUCTIVITY: tuple[Format, ...] = (
         "Airtable personal access token",
         ("pat",),
         rf"pat[{B62}]{{14}}\.(?P<body>[{HEX}]{{64}})",
+        gate_pattern=r"pat[a-z0-9]{14}\.",
     ),
     keyed(
         "airtable-api-key",
