@@ -16,6 +16,7 @@ import subprocess
 import sys
 import zlib
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from git_agent_plugins import secret_formats
@@ -1154,3 +1155,9 @@ def test_anchored_gate_agrees_with_a_plain_search() -> None:
     texts += [rnd(40, "abcdefgkpstwy_.-/$1") for _ in range(300)]
     for text in texts:
         assert bool(anchored.search(text)) == bool(plain.search(text)), text
+
+
+def test_every_kind_has_a_line_in_the_rule_reference() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "reference" / "rules.md").read_text()
+    listed = re.findall(r"^\| `(secrets\.[a-z0-9-]+)` \|.*\| (?:named|generic) \|$", text, re.M)
+    assert sorted(listed) == sorted(fmt.id for fmt in FORMATS)
