@@ -33,7 +33,7 @@ FORMATS: tuple[Format, ...] = (
         "kubernetes-secret",
         "base64-encoded secret value (Kubernetes Secret data)",
         ("password:", "passwd:", "token:", "secret:", "key:", "credentials:"),
-        r"^\s+[\w.-]*(?i:password|passwd|token|secret|key|credentials)[\w.-]*:[ \t]+[\"']?"
+        r"^\s{1,40}[\w.-]{0,60}?(?i:password|passwd|token|secret|key|credentials)[\w.-]{0,60}:[ \t]+[\"']?"
         r"(?P<secret>[A-Za-z0-9+/]{16,}={0,2})[\"']?\s*$",
         accept=_base64_secret,
         confidence=MEDIUM,

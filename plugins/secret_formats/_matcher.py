@@ -237,14 +237,45 @@ class Catalogue:
 
     def _matches(self, line: str, low: str) -> list[Match]:
         found: list[Match] = []
+        windowed = len(line) > LONG_LINE and len(low) == len(line)
         for index in self.candidates(low):
             fmt = self.formats[index]
-            for hit in self.regex(index).finditer(line):
+            regex = self.regex(index)
+            hits = _around(regex, line, low, fmt.keywords) if windowed else regex.finditer(line)
+            for hit in hits:
                 match = judge(fmt, hit)
                 if match is None or any(_overlap(match, other) for other in found):
                     continue
                 found.append(match)
         return sorted(found, key=lambda m: m.start)
+
+
+# A line longer than this (minified code, a data blob) is searched only around its keywords:
+# from BEFORE characters before each to WINDOW characters after it, not from end to end once
+# per format.
+LONG_LINE = 4096
+BEFORE = 128
+WINDOW = 2048
+
+
+def _around(
+    regex: re.Pattern[str], line: str, low: str, keywords: Sequence[str]
+) -> Iterator[re.Match[str]]:
+    """The matches of `regex` in the windows of `line` around the `keywords` of `low` (the
+    line lowercased, of the same length); windows that overlap are searched once."""
+    starts: list[int] = []
+    for keyword in keywords:
+        at = low.find(keyword)
+        while at != -1:
+            starts.append(at)  # the next occurrence that needs a window of its own:
+            at = low.find(keyword, at + WINDOW - 2 * BEFORE)
+    covered = 0
+    for at in sorted(starts):
+        if at + WINDOW <= covered:
+            continue
+        begin, end = max(covered, at - BEFORE), min(len(line), at + WINDOW)
+        yield from regex.finditer(line, begin, end)
+        covered = end
 
 
 def _overlap(a: Match, b: Match) -> bool:

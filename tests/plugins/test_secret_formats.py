@@ -1161,3 +1161,14 @@ def test_every_kind_has_a_line_in_the_rule_reference() -> None:
     text = (Path(__file__).resolve().parents[2] / "docs" / "reference" / "rules.md").read_text()
     listed = re.findall(r"^\| `(secrets\.[a-z0-9-]+)` \|.*\| (?:named|generic) \|$", text, re.M)
     assert sorted(listed) == sorted(fmt.id for fmt in FORMATS)
+
+
+def test_a_long_line_is_searched_around_its_keywords() -> None:
+    near, far = j("glp", "at-", url(20)), j("np", "m_", rnd(36))
+    filler = ",".join(rnd(12, string.ascii_lowercase) for _ in range(1500))  # ~20 KB, no keyword
+    line = f"x={near};{filler};{filler};y={far};z=" + j("TWILIO_AUTH_TOKEN=", hx(32))
+    assert len(line) > secret_formats._matcher.LONG_LINE
+    found = [(m.rule, line[m.start : m.end]) for m in find(line)]
+    assert found[:2] == [("secrets.gitlab-pat", near), ("secrets.npm-token", far)]
+    assert found[2][0] == "secrets.twilio-auth-token"
+    assert list(find("A" * 50_000)) == []
