@@ -9,7 +9,7 @@ not tied to a provider and can be turned off without losing the named ones.
 
 The integrator's API:
 
-    FORMATS: tuple[Format, ...]          # most specific first
+    FORMATS: tuple[Format, ...]          # most specific first; BY_ID: id -> Format
     find(line) -> Iterator[Match]        # non-overlapping, in the order they appear
     may_contain(text_lower) -> bool      # the cheap keyword prefilter over a block of lines
     find_lines(lines) -> Iterator[tuple[int, Match]]   # both at once, over a block
@@ -41,6 +41,7 @@ CATALOGUE = Catalogue(
 )
 FORMATS: tuple[Format, ...] = CATALOGUE.formats
 FORMAT_IDS: frozenset[str] = frozenset(f.id for f in FORMATS)
+BY_ID: dict[str, Format] = {f.id: f for f in FORMATS}  # a match's format: `BY_ID[m.rule].family`
 
 
 def find(line: str) -> Iterator[Match]:
@@ -62,6 +63,7 @@ def may_contain(text_lower: str) -> bool:
 
 
 __all__ = [
+    "BY_ID",
     "FORMATS",
     "FORMAT_IDS",
     "GENERIC",
