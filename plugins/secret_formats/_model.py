@@ -142,15 +142,16 @@ def default_entropy(body: str) -> float:
 
 
 _SEPARATED = re.compile(r"[-_./ ]+")
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
 _CAPITALIZED = re.compile(r"[A-Z][a-z]{2,}")
 
 
 def written(value: str) -> bool:
     """Words typed by a person (`my-secret-token-here`, `AlgoliaSearchApiKeyDefault`), not a
-    generated value: letter-only segments between separators, or capitalized words covering
-    nearly all of a value without digits."""
+    generated value: words (lower case, capitalized or upper case) between separators, or
+    capitalized words covering nearly all of a value without digits."""
     segments = [segment for segment in _SEPARATED.split(value) if segment]
-    if len(segments) >= 2 and all(segment.isalpha() for segment in segments):
+    if len(segments) >= 2 and all(_WORD.fullmatch(segment) for segment in segments):
         return True
     if any(c.isdigit() for c in value):
         return False
