@@ -31,9 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from supervisor.commands import workspace  # noqa: E402
-from supervisor.revert import revert  # noqa: E402
-from supervisor.workspace import Feature, Workspace  # noqa: E402
+from supervisor.lifecycle import verdict  # noqa: E402
+from supervisor.lifecycle.feature import Feature  # noqa: E402
+from supervisor.lifecycle.revert import revert  # noqa: E402
+from supervisor.lifecycle.workspace import Workspace, open_workspace  # noqa: E402
 
 FEATURE = "f"
 GITCONFIG = """\
@@ -55,15 +56,27 @@ GITCONFIG = """\
 
 
 def isolate(home: Path) -> None:
-    """No user config or GIT_* variable reaches the bench; git never gc's behind our back."""
+    """No user config or GIT_* variable reaches the bench; git never gc's behind our back.
+
+    The processes we time may write bytecode (PYTHONDONTWRITEBYTECODE, set in some sandboxes,
+    would make every `git agent` process recompile our modules), and our modules are compiled
+    first, as an install would: see compile_checkout."""
     home.mkdir(parents=True, exist_ok=True)
     (home / ".gitconfig").write_text(GITCONFIG)
     for key in list(os.environ):
-        if key.startswith(("GIT_", "GIT_AGENT_")):
+        if key.startswith(("GIT_", "GIT_AGENT_")) or key == "PYTHONDONTWRITEBYTECODE":
             del os.environ[key]
     os.environ.update(
         HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), GIT_CONFIG_NOSYSTEM="1"
     )
+    # `git agent` is this interpreter's (its venv's bin first), not another install on PATH
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+
+
+def compile_checkout() -> None:
+    """`.pyc` files for the checkout under test, as `pip install` writes them for a wheel."""
+    interp = sys.executable
+    sh([interp, "-m", "compileall", "-q", "supervisor", "plugins"], ROOT)
 
 
 def sh(
@@ -276,7 +289,7 @@ class Bench:
         self.time_start()
         self.scratch_init()
         with contextlib.ExitStack() as stack:
-            ws = stack.enter_context(workspace(os.environ, str(self.repo)))
+            ws = stack.enter_context(open_workspace(os.environ, str(self.repo)))
             feature = ws.feature(FEATURE)
             for n in self.counts:
                 self.phase(ws, feature, n)
@@ -378,8 +391,7 @@ class Bench:
         listing = b"".join(p + b"\0" for p in paths)
 
         def warm() -> None:
-            _, _, created = feature.checkpoint(paths=paths)
-            assert created, "checkpoint saw no change"
+            assert feature.chain.checkpoint(paths=paths).created, "checkpoint saw no change"
 
         def locked_warm() -> float:
             with ws.locked(FEATURE):
@@ -421,7 +433,7 @@ class Bench:
         got = interleaved(cases, self.repeat, lambda: self.touch(self.shadow, paths))
         if self.profile_dir is not None:
             from supervisor.cli import main
-            from supervisor.output import Output
+            from supervisor.render.output import Output
 
             quiet = Output(io.StringIO(), io.StringIO())
             prepare = lambda: self.touch(self.shadow, paths)  # noqa: E731
@@ -486,11 +498,11 @@ class Bench:
             self.touch(self.shadow, paths)
 
         def known() -> None:
-            report = feature.evaluate(feature.scan(paths))
+            report = verdict.evaluate(feature, feature.scanner.scan(paths))
             assert len(report.changes) == n, f"{len(report.changes)} changes, expected {n}"
 
         def full() -> None:
-            feature.validate()
+            verdict.validate(feature)
 
         with ws.locked(FEATURE):
             prepare()
@@ -523,7 +535,7 @@ class Bench:
         def prepare() -> None:
             self.touch(self.shadow, paths)
             with ws.locked(FEATURE):
-                number, _, _ = feature.checkpoint(paths=paths)
+                number = feature.chain.checkpoint(paths=paths).number
             target[0] = number - 1
             self.touch(worktree, paths)
 
@@ -559,8 +571,8 @@ def startup(repeat: int) -> str:
     runs = max(repeat, 5)
     interp = sys.executable
     cases = [
-        ("python3 -c pass", ["python3", "-c", "pass"]),
-        (f"{Path(interp).name} -c pass (no shim)", [interp, "-c", "pass"]),
+        (f"{interp} -c pass", [interp, "-c", "pass"]),
+        (f"{interp} -S -c pass (no site)", [interp, "-S", "-c", "pass"]),
         ("import supervisor.cli", [interp, "-c", "import supervisor.cli"]),
         ("git agent --version", ["git", "agent", "--version"]),
     ]
@@ -618,6 +630,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = args.work.resolve()
     began = time.perf_counter()
     isolate(work / "home")
+    compile_checkout()
     profile_dir = work / "profiles" if args.profile else None
     if profile_dir is not None:
         rmtree(profile_dir)

@@ -122,3 +122,8 @@ def executable_kind(head: bytes) -> str | None:
     if head.startswith(b"#!"):
         return "script"
     return None
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    allow_list(ctx, PLUGIN, KEYS)

@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from supervisor.plugin import RuleContext, Violation, hookimpl
+from supervisor.plugin import RuleContext, Violation, hookimpl, tables
 
 
 @hookimpl
@@ -47,3 +47,8 @@ def _argv(run: list[str] | str) -> list[str]:
     import shlex
 
     return shlex.split(run) if isinstance(run, str) else run
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    tables(ctx, "checks", ())  # the checks are the plan's [[checks]]; [plugins.checks] takes none

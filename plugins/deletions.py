@@ -46,3 +46,9 @@ def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequ
             message=f"too many deletions: {deleted} (more than [plugins.delete] max_files = {most})",
         )
     ]
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    allow_list(ctx, PLUGIN, KEYS)
+    limit(ctx, PLUGIN, KEYS, "max_files")

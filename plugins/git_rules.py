@@ -106,7 +106,16 @@ def _globs(file: str, table: Mapping[str, object]) -> list[str]:
 @hookimpl
 def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequence[Violation]:
     protected = Protected(ctx)
-    found: list[Violation] = []
+    found: list[Violation] = [
+        Violation(
+            rule="git.nested-repository",
+            path=path,
+            message="a repository inside the content: git run there would read its config "
+            "and hooks (checkpoints leave it out)",
+        )
+        for path, (why, _) in sorted(ctx.skipped.items())
+        if why == "git-dir"
+    ]
     for change in changes:
         found.extend(_check(change, protected))
     return found
@@ -147,3 +156,8 @@ def _verb(change: Change) -> str:
     if change.old_path is not None:
         return f"moved from {change.old_path}"
     return "moved to another commit"
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    Protected(ctx)

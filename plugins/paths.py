@@ -179,3 +179,10 @@ def _check(path: str, limits: PathLimits, siblings: Siblings) -> Iterator[Violat
     problem = length_problem(path, limits)
     if problem is not None:
         yield Violation(rule="path.too-long", path=path, message=problem)
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    allow_list(ctx, PLUGIN, KEYS)
+    _limit(ctx, "max_path_bytes", MAX_PATH_BYTES)
+    _limit(ctx, "max_component_bytes", MAX_COMPONENT_BYTES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from supervisor.plugin import Change, RuleContext, Violation, hookimpl
+from supervisor.plugin import Change, RuleContext, Violation, hookimpl, tables
 
 
 @hookimpl
@@ -21,3 +21,8 @@ def _check(path: str, ctx: RuleContext) -> Violation | None:
             rule="scope.outside", path=path, message="path is outside the allowed scope"
         )
     return None
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    tables(ctx, "scope", ())  # scope is configured in [scope]; [plugins.scope] takes no keys

@@ -754,7 +754,7 @@ def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequ
     found: list[Violation] = []
     known: frozenset[str] | None = None
     for change in changes:
-        if change.status == "D" or change.binary or settings.allowed(change.path):
+        if change.status == "D" or change.oid is None or settings.allowed(change.path):
             continue
         for finding in _scan_change(change, ctx, settings.pragma):
             if settings.baseline is not None:
@@ -766,11 +766,22 @@ def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequ
                 Violation(
                     rule=finding.rule,
                     path=change.path,
-                    line=finding.line,
+                    line=None if change.binary else finding.line,
                     message=finding.message,
                 )
             )
     return found
+
+
+BINARY_SCAN_BYTES = 16 << 20  # how much of a binary file is searched for printable runs
+PRINTABLE_RUN = lazy_regex(r"[\x20-\x7e\t]{8,}")
+
+
+def printable_runs(data: bytes) -> list[str]:
+    """The runs of printable text in binary content (as `strings` finds them): a NUL byte must
+    not hide a token from the rules."""
+    text = data.decode("latin-1")
+    return [match.group() for match in PRINTABLE_RUN.finditer(text)]
 
 
 def _scan_change(change: Change, ctx: RuleContext, pragma: bool) -> list[Finding]:
@@ -780,6 +791,9 @@ def _scan_change(change: Change, ctx: RuleContext, pragma: bool) -> list[Finding
         return ctx.blob(oid).decode("utf-8", "replace") if oid else ""
 
     try:
+        if change.binary:
+            runs = printable_runs(ctx.head(oid, BINARY_SCAN_BYTES)) if oid else []
+            return scan(FileView(change.path, enumerate(runs, 1)), pragma)
         return scan(FileView(change.path, change.added_lines(), text), pragma)
     except Exception as exc:  # never let an exception's text carry a line out
         raise PluginError(
@@ -810,3 +824,10 @@ def main(argv: Sequence[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    settings = SecretsConfig.of(ctx)
+    if settings.baseline is not None:
+        load_baseline(ctx, settings.baseline)

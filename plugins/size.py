@@ -59,7 +59,15 @@ def git_agent_check_path(change: Change, ctx: RuleContext) -> Sequence[Violation
 @hookimpl
 def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequence[Violation]:
     limits = ctx.rules.limits
-    found = []
+    found = [
+        Violation(
+            rule="size.file",
+            path=path,
+            message=f"file is {size} bytes: too large to checkpoint, so it is left out",
+        )
+        for path, (why, size) in sorted(ctx.skipped.items())
+        if why == "too-large"
+    ]
     if limits.max_files_changed is not None and len(changes) > limits.max_files_changed:
         found.append(
             Violation(
@@ -157,3 +165,8 @@ def disk_usage(root: Path, stop_after: int | None = None) -> int:
         if stop_after is not None and total > stop_after:
             break
     return total
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    allow_list(ctx, PLUGIN, KEYS)

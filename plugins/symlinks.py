@@ -155,3 +155,8 @@ def _check(
             path=path,
             message=f"target {shown} leaves the repository{via}",
         )
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    allow_list(ctx, PLUGIN, KEYS)

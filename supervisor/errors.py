@@ -51,6 +51,10 @@ class Refused(FatalError):
     exit_code = EXIT_VIOLATIONS
 
 
+class Forbidden(Refused):
+    """Refused to who runs it, where it runs: an agent promoting its own work (exit 1)."""
+
+
 class PluginError(OperationalError):
     """A plugin's own failure, with a message the plugin chose (exit 3). A plugin raises it
     instead of letting an exception whose text could carry the content it was reading out."""

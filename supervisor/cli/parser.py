@@ -116,6 +116,14 @@ def _install_hooks(sub: Sub) -> None:
     )
 
 
+def _gc(sub: Sub) -> None:
+    sub.add_argument(
+        "--older-than", default="14d", metavar="AGE", help="what to remove (default 14d; 0: all)"
+    )
+    sub.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
+    _json(sub)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "init": ("write .git-agent/policy.toml from a preset", _init),
     "start": ("branch, worktree, shadow and checkpoint 0 for a feature", _start),
@@ -131,6 +139,7 @@ COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "check": ("CI: every commit in base..head under the base's policy", _check),
     "hook": ("git hook entry points (pre-commit, pre-push)", _hook),
     "install-hooks": ("install the pre-commit and pre-push shims", _install_hooks),
+    "gc": ("remove what reverts set aside, once it is old enough", _gc),
 }
 
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from pathlib import Path
 
 from supervisor.lifecycle.status import describe
+from supervisor.lifecycle.trust import context_of
 from supervisor.lifecycle.workspace import open_workspace
 from supervisor.render import text
 from supervisor.render.output import Output
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
+    mine = context_of(Path(cwd), env).agent_of  # an agent sees only its own feature
     with open_workspace(env, cwd) as ws:
-        found = [describe(ws.feature(row.name)) for row in ws.state.all()]
+        rows = [row for row in ws.state.all() if mine is None or row.name == mine]
+        found = [describe(ws.feature(row.name)) for row in rows]
     if args.json:
         out.json(found)
     else:

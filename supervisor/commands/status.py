@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from pathlib import Path
 
 from supervisor.lifecycle.status import describe
+from supervisor.lifecycle.trust import context_of
 from supervisor.lifecycle.workspace import open_feature, open_workspace
 from supervisor.render import text
 from supervisor.render.output import Output
@@ -20,8 +22,10 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
         else:
             text.status(out, [info])
         return 0
+    mine = context_of(Path(cwd), env).agent_of  # an agent sees only its own feature
     with open_workspace(env, cwd) as ws:
-        infos = [describe(ws.feature(row.name)) for row in ws.state.all()]
+        rows = [row for row in ws.state.all() if mine is None or row.name == mine]
+        infos = [describe(ws.feature(row.name)) for row in rows]
     if args.json:
         out.json(infos)
     elif not infos:

@@ -16,19 +16,34 @@ from typing import Any
 
 from supervisor import __version__
 from supervisor.config.rules import Layer
+from supervisor.errors import ConfigError
 
 POLICY_PATH = ".git-agent/policy.toml"
-CACHE_FORMAT = 1  # raise when what a cache entry holds changes
+CACHE_FORMAT = 2
+MAX_CONFIG_BYTES = (
+    1 << 20
+)  # a policy or plan larger than this is refused unread  # raise when what a cache entry holds changes
 DEFAULT_PRESET = "default"
+
+
+def check_size(size: int, file: str) -> None:
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(file, f"is {size} bytes; a policy or plan is at most {MAX_CONFIG_BYTES}")
 
 
 def load_policy(data: bytes, file: str = POLICY_PATH) -> Layer:
     """Validate a policy's bytes; `ConfigError` (`FILE:LINE: message`) when it is not valid."""
-    return Layer.from_dict(validated_policy(data, file))
+    check_size(len(data), file)
+    return Layer.from_dict(validated_policy(data, file), file, _text(data))
 
 
 def load_plan(data: bytes, file: str) -> Layer:
-    return Layer.from_dict(validated_plan(data, file))
+    check_size(len(data), file)
+    return Layer.from_dict(validated_plan(data, file), file, _text(data))
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 def validated_plan(data: bytes, file: str) -> dict[str, Any]:
@@ -58,16 +73,17 @@ def read_policy(blob: str | None, content: Callable[[], bytes], cache: Path | No
     entry = cache / f"policy-{key}-{_tag()}.marshal" if cache else None
     cached = _read_cache(entry)
     if cached is not None:
-        return Layer.from_dict(cached)
+        return Layer.from_dict(cached["valid"], cached["file"], cached["text"])
     if blob is None:
         from supervisor.config.presets import preset_text
 
         data, file = preset_text(DEFAULT_PRESET), f"preset {DEFAULT_PRESET}.toml"
     else:
         data, file = content(), POLICY_PATH
+    check_size(len(data), file)
     valid = validated_policy(data, file)
-    _write_cache(entry, valid)
-    return Layer.from_dict(valid)
+    _write_cache(entry, {"valid": valid, "file": file, "text": _text(data)})
+    return Layer.from_dict(valid, file, _text(data))
 
 
 def _tag() -> str:
@@ -83,7 +99,9 @@ def _read_cache(entry: Path | None) -> dict[str, Any] | None:
         found = marshal.loads(entry.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return found if isinstance(found, dict) else None
+    if not isinstance(found, dict) or not {"valid", "file", "text"} <= found.keys():
+        return None
+    return found
 
 
 def _write_cache(entry: Path | None, valid: dict[str, Any]) -> None:

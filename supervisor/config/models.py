@@ -42,12 +42,32 @@ class LimitsTable(Strict):
     allow_delete: bool | None = None
 
 
+MAX_CHECK_SECONDS = 86_400.0
+
+
+def _command(run: list[str] | str) -> list[str] | str:
+    """A check's command: a non-empty list of words, or a string that splits into some."""
+    if isinstance(run, list):
+        if not run or not all(run):
+            raise ValueError("run must name a command: a list of non-empty words")
+        return run
+    import shlex
+
+    try:
+        words = shlex.split(run)
+    except ValueError as exc:
+        raise ValueError(f"run cannot be split into words ({exc})") from None
+    if not words:
+        raise ValueError("run must name a command")
+    return run
+
+
 class CheckTable(Strict):
     model_config = ConfigDict(title="Check")
 
-    name: str
-    run: list[str] | str
-    timeout: Annotated[float, Field(gt=0)] = 600.0
+    name: Annotated[str, Field(min_length=1)]
+    run: Annotated[list[str] | str, AfterValidator(_command)]
+    timeout: Annotated[float, Field(gt=0, le=MAX_CHECK_SECONDS, allow_inf_nan=False)] = 600.0
 
 
 class PluginTables(BaseModel):

@@ -64,9 +64,11 @@ class Layer(NamedTuple):
     disable: tuple[str, ...] = ()
     checks: tuple[Check, ...] = ()
     description: str = ""
+    file: str = ""  # where it was read from, for error messages
+    text: str = ""  # its text, to say at which line a key is
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Layer:
+    def from_dict(cls, data: Mapping[str, Any], file: str = "", text: str = "") -> Layer:
         """From a validated model's dump (`model_dump()`), a cache included."""
         scope = data.get("scope", {})
         plugins = dict(data.get("plugins", {}))
@@ -81,6 +83,8 @@ class Layer(NamedTuple):
             disable=disable,
             checks=tuple(Check(**c) for c in data.get("checks", ())),
             description=str(data.get("description", "")),
+            file=file,
+            text=text,
         )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from supervisor.config.load import POLICY_PATH, read_policy
+from supervisor.config.load import POLICY_PATH, check_size, read_policy
 from supervisor.config.rules import Layer
 from supervisor.errors import ConfigError
 from supervisor.gitio import trees
@@ -23,6 +23,8 @@ def policy_at(repo: Repo, commit: str | None, cache: Path | None = None) -> Laye
     if entry is not None and entry[0] not in (MODE_FILE, MODE_EXEC):
         raise ConfigError(POLICY_PATH, f"is not a file in {commit[:12] if commit else 'HEAD'}")
     blob = entry[1].hex() if entry else None
+    if blob is not None:
+        check_size(repo.header(blob)[1], POLICY_PATH)
     return read_policy(blob, lambda: repo.read_blob(blob or ""), cache)
 
 
@@ -32,4 +34,6 @@ def policy_via(objects: CatFile, commit: str | None, cache: Path | None = None) 
     if found is not None and found[0] != "blob":
         raise ConfigError(POLICY_PATH, f"is not a file in {commit[:12] if commit else 'HEAD'}")
     blob = found[2] if found else None
+    if found is not None:
+        check_size(found[1], POLICY_PATH)
     return read_policy(blob, lambda: objects.read(blob or "")[1], cache)

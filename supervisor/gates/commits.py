@@ -30,6 +30,19 @@ def parse_push(lines: Iterable[str]) -> list[PushedRef]:
     return refs
 
 
+def pushed_content(git: Plumbing, refs: Iterable[PushedRef]) -> list[tuple[PushedRef, str, str]]:
+    """(ref, kind, id) for every pushed ref whose object is not a commit but a tree or a blob
+    (a tag of one): content that reaches the remote with no commit around it."""
+    out = []
+    for ref in refs:
+        if ref.local == NULL_OID or git.commit_or_none(ref.local) is not None:
+            continue
+        found = git.kind_of(ref.local)
+        if found is not None and found[0] in ("tree", "blob"):
+            out.append((ref, found[0], found[1]))
+    return out
+
+
 def remote_tracking(git: Plumbing, remote: str | None = None) -> list[str]:
     """The commits of the remote-tracking branches (of `remote` only, when named)."""
     return git.refs(f"refs/remotes/{remote}/" if remote else "refs/remotes/")

@@ -7,10 +7,17 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from supervisor.config.rules import Rules
-from supervisor.gates.commits import PushedRef, parse_push, pushed_commits
+from supervisor.gates.commits import (
+    PushedRef,
+    parse_push,
+    pushed_commits,
+    pushed_content,
+    remote_tracking,
+)
 from supervisor.gates.repository import GateRepo
-from supervisor.gitio.diffs import commit_changes
-from supervisor.gitio.objects import NULL_OID
+from supervisor.gitio.change import Change
+from supervisor.gitio.diffs import commit_changes, tree_changes
+from supervisor.gitio.objects import EMPTY_TREE_OID, MODE_FILE, NULL_OID
 from supervisor.rules.engine import Report
 
 
@@ -33,7 +40,40 @@ def judge_push(repo: GateRepo, refs: list[PushedRef], remote: str | None) -> lis
         repo.objects.prefetch_headers(c.oid for c in changes if c.oid)
         report = repo.judge(rules, changes, lambda c=commit: c)  # type: ignore[misc]
         out.append(CommitReport(commit, summaries.get(commit, ""), report))
+    out.extend(_content_reports(repo, refs, remote))
     return out
+
+
+def _content_reports(
+    repo: GateRepo, refs: list[PushedRef], remote: str | None
+) -> list[CommitReport]:
+    """A tag of a tree or a blob carries content with no commit: each is judged as if added,
+    under the policy of what the remote's tracking branches hold."""
+    tracking = remote_tracking(repo.git, remote) or remote_tracking(repo.git)
+    anchor = tracking[0] if tracking else None
+    rules = Rules(repo.policy_at(anchor), None, anchor)
+    out = []
+    for ref, kind, oid in pushed_content(repo.git, refs):
+        name = ref.local_ref.removeprefix("refs/tags/") or oid
+        if kind == "tree":
+            changes = tree_changes(repo.where.git_dir, EMPTY_TREE_OID, oid)
+            tree = oid
+        else:
+            changes = [_blob_change(repo, name, oid)]
+            tree = EMPTY_TREE_OID
+        repo.objects.prefetch_headers(c.oid for c in changes if c.oid)
+        report = repo.judge(rules, changes, lambda t=tree: t)  # type: ignore[misc]
+        out.append(CommitReport(oid, f"{ref.local_ref}: a {kind} with no commit", report))
+    return out
+
+
+def _blob_change(repo: GateRepo, name: str, oid: str) -> Change:
+    """A pushed blob, as a file called by its tag's name (its content is what matters)."""
+    data = repo.objects.read(oid)[1]
+    binary = b"\0" in data[:8000]
+    text = "" if binary else data.decode("utf-8", "replace")
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1)]
+    return Change(name, "A", None, len(lines), 0, binary, MODE_FILE, None, oid, None, lambda: lines)
 
 
 def refs_from(lines: Iterable[str], env: Mapping[str, str], repo: GateRepo) -> list[PushedRef]:

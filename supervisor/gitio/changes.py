@@ -17,7 +17,11 @@ from supervisor.gitio.repo import Repo
 
 EMPTY_TREE = trees.serialize({})
 RENAME_THRESHOLD = 0.5  # as git diff -M
-RENAME_PAIRS = 10_000  # past this many candidate pairs, only exact renames (git: diff.renameLimit)
+RENAME_PAIRS = 10_000
+PATCH_CEILING = 16 << 20  # larger blobs are not diffed line by line (cost and memory)
+LINES_CEILING = (
+    64 << 20
+)  # nor read as lines at all  # past this many candidate pairs, only exact renames (git: diff.renameLimit)
 
 
 def tree_object(repo: Repo, tree: bytes | None) -> pygit2.Tree:
@@ -98,6 +102,8 @@ def _change(
     b: trees.Entry | None,
     status: str,
 ) -> Change:
+    if _too_large(repo, a) or _too_large(repo, b):
+        return _large_change(repo, old_path, a, path, b, status)
     blobs = _blobs(repo, a, b)
     patch = pygit2.Patch.create_from(*blobs) if any(blobs) else None
     added, deleted = patch.line_stats[1:] if patch else (0, 0)
@@ -115,6 +121,53 @@ def _change(
         old_oid=a[1].hex() if a else None,
         lines=_added_lines(patch, blobs),
     )
+
+
+def _too_large(repo: Repo, entry: trees.Entry | None) -> bool:
+    return (
+        entry is not None and entry[0] != MODE_GITLINK and repo.header(entry[1])[1] > PATCH_CEILING
+    )
+
+
+def _large_change(
+    repo: Repo,
+    old_path: bytes,
+    a: trees.Entry | None,
+    path: bytes,
+    b: trees.Entry | None,
+    status: str,
+) -> Change:
+    """A change too large to diff line by line: no counts; its new content's lines (up to
+    LINES_CEILING bytes) stand for the added ones, so content rules still see them."""
+    new = b[1] if b is not None and b[0] != MODE_GITLINK else None
+    binary = new is not None and b"\0" in repo.head(new, 8000)
+    return Change(
+        path=os.fsdecode(path),
+        status=status,
+        old_path=os.fsdecode(old_path) if status == "R" else None,
+        added=0,
+        deleted=0,
+        binary=binary,
+        mode=b[0] if b else None,
+        old_mode=a[0] if a else None,
+        oid=b[1].hex() if b else None,
+        old_oid=a[1].hex() if a else None,
+        lines=_whole_lines(repo, new) if new is not None and not binary else _none,
+    )
+
+
+def _none() -> Iterable[tuple[int, str]]:
+    return ()
+
+
+def _whole_lines(repo: Repo, oid: bytes) -> Callable[[], Iterable[tuple[int, str]]]:
+    def lines() -> Iterable[tuple[int, str]]:
+        if repo.header(oid)[1] > LINES_CEILING:
+            return ()
+        text = repo.read_blob(oid).decode("utf-8", "replace")
+        return [(n, line.rstrip("\r")) for n, line in enumerate(text.split("\n"), 1) if line]
+
+    return lines
 
 
 def _added_lines(
@@ -157,11 +210,16 @@ def find_renames(
         candidates = by_id.get((_kind(mode), oid))
         if candidates:
             renamed[path] = candidates.pop(0)
-    left = {p: e for p, e in gone.items() if p not in renamed.values() and e[0] != MODE_GITLINK}
-    new = {p: e for p, e in came.items() if p not in renamed and e[0] != MODE_GITLINK}
+    left = {p: e for p, e in gone.items() if p not in renamed.values() and _comparable(repo, e)}
+    new = {p: e for p, e in came.items() if p not in renamed and _comparable(repo, e)}
     if left and new and len(left) * len(new) <= RENAME_PAIRS:
         renamed.update(_similar(repo, left, new))
     return renamed
+
+
+def _comparable(repo: Repo, entry: trees.Entry) -> bool:
+    """A blob small enough to compare line by line for a rename."""
+    return entry[0] != MODE_GITLINK and not _too_large(repo, entry)
 
 
 def _similar(

@@ -79,6 +79,19 @@ class Plumbing:
         out = self.git(["for-each-ref", "--format=%(objectname)", prefix])
         return out.decode().split()
 
+    def kind_of(self, rev: str) -> tuple[str, str] | None:
+        """(kind, id) of the object `rev` peels to through tags: commit, tree or blob."""
+        if not rev or rev.startswith("-"):
+            return None
+        for kind in ("commit", "tree", "blob"):
+            out = self.git(
+                ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{{kind}}}"],
+                check=False,
+            )
+            if out.strip():
+                return kind, out.decode().strip()
+        return None
+
     def tree_of(self, rev: str) -> str:
         return self.git(["rev-parse", "--verify", f"{rev}^{{tree}}"]).decode().strip()
 

@@ -189,11 +189,31 @@ class Repo:
             ) from exc
 
     def create_ref(self, name: str, target: str, message: str) -> None:
-        """Create `name`; fail if it exists."""
+        """Create `name`; a UsageError saying why when it exists or another ref is in its way."""
+        clash = self.ref_clash(name)
+        if clash is not None:
+            raise UsageError(clash)
         try:
             self.raw.create_reference_direct(name, pygit2.Oid(hex=target), False, message=message)
         except (ValueError, pygit2.AlreadyExistsError) as exc:
             raise UsageError(f"{name} already exists") from exc
+        except pygit2.GitError as exc:
+            raise GitError(f"cannot create {name}: {exc}") from exc
+
+    def ref_clash(self, name: str) -> str | None:
+        """Why `name` cannot be created: it exists, a ref is one of its folders (`refs/heads/
+        agent` blocks `refs/heads/agent/x`), or refs live below it. None when it can be."""
+        if self.ref(name) is not None:
+            return f"{name} already exists"
+        parts = name.split("/")
+        for end in range(2, len(parts)):
+            folder = "/".join(parts[:end])
+            if folder in self.raw.references:
+                return f"cannot create {name}: the ref {folder} is in the way"
+        below = next(self.refs_under(name + "/"), None)
+        if below is not None:
+            return f"cannot create {name}: the ref {below} is below it"
+        return None
 
     def delete_ref(self, name: str) -> None:
         if self.ref(name) is not None:

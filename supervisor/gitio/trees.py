@@ -75,21 +75,54 @@ def write_tree(store: ObjectStore, entries: dict[bytes, Entry]) -> bytes:
 
 
 def update(store: ObjectStore, tree: bytes | None, changes: Changes) -> bytes | None:
-    """Apply `changes` to `tree`, rewriting only the trees on changed paths; None when empty."""
+    """Apply `changes` to `tree`, rewriting only the trees on changed paths; None when empty.
+
+    The directories are rewritten deepest first, without recursion: a change as deep as the
+    file system allows costs no stack."""
     if not changes:
         return tree
-    entries = read_tree(store, tree)
-    direct: dict[bytes, Entry | None] = {}
-    nested: dict[bytes, dict[bytes, Entry | None]] = {}
+    direct: dict[bytes, dict[bytes, Entry | None]] = {}
+    nested: dict[bytes, set[bytes]] = {}
     for path, entry in changes.items():
-        head, sep, rest = path.partition(b"/")
-        if sep:
-            nested.setdefault(head, {})[rest] = entry
-        else:
-            direct[head] = entry
-    for name in direct.keys() | nested.keys():
+        head, _, name = path.rpartition(b"/")
+        direct.setdefault(head, {})[name] = entry
+        while head:
+            parent, _, child = head.rpartition(b"/")
+            children = nested.setdefault(parent, set())
+            if child in children:
+                break
+            children.add(child)
+            head = parent
+    written: dict[bytes, bytes | None] = {}
+    for folder in sorted(direct.keys() | nested.keys(), key=_depth, reverse=True):
+        written[folder] = _rewrite(store, tree, folder, direct, nested, written)
+    return written[b""]
+
+
+def _depth(folder: bytes) -> int:
+    return folder.count(b"/") + 1 if folder else 0
+
+
+def _rewrite(
+    store: ObjectStore,
+    tree: bytes | None,
+    folder: bytes,
+    direct: dict[bytes, dict[bytes, Entry | None]],
+    nested: dict[bytes, set[bytes]],
+    written: dict[bytes, bytes | None],
+) -> bytes | None:
+    entries = read_tree(store, tree if not folder else _subtree(store, tree, folder))
+    mine, below = direct.get(folder, {}), nested.get(folder, set())
+    for name in mine.keys() | below:
         old = entries.get(name)
-        new = _merged(store, old, direct.get(name, old), nested.get(name))
+        new = mine.get(name, old)
+        if name in below:
+            sub = written[folder + b"/" + name if folder else name]
+            was_tree = old is not None and old[0] == MODE_TREE
+            if sub is not None:
+                new = (MODE_TREE, sub)
+            elif name not in mine and was_tree:
+                new = None  # everything below it went: so does the directory
         if new is None:
             entries.pop(name, None)
         else:
@@ -97,61 +130,87 @@ def update(store: ObjectStore, tree: bytes | None, changes: Changes) -> bytes | 
     return write_tree(store, entries) if entries else None
 
 
-def _merged(
-    store: ObjectStore,
-    old: Entry | None,
-    direct: Entry | None,
-    nested: dict[bytes, Entry | None] | None,
-) -> Entry | None:
-    if nested:
-        subtree = old[1] if old and old[0] == MODE_TREE else None
-        sub = update(store, subtree, nested)
-        if sub is not None:
-            return (MODE_TREE, sub)
-        if direct is old and subtree is not None:
-            return None
-    return direct
+def _subtree(store: ObjectReader, tree: bytes | None, folder: bytes) -> bytes | None:
+    entry = lookup(store, tree, folder)
+    return entry[1] if entry is not None and entry[0] == MODE_TREE else None
 
 
 def walk(
     store: ObjectReader, tree: bytes | None, prefix: bytes = b""
 ) -> Iterator[tuple[bytes, Entry]]:
-    """Every non-tree entry below `tree`, depth first, as (path, entry)."""
-    for name, entry in _peek(store, tree).items():
-        path = prefix + name
-        if entry[0] == MODE_TREE:
-            yield from walk(store, entry[1], path + b"/")
+    """Every non-tree entry below `tree`, depth first, as (path, entry); no recursion."""
+    stack = [(prefix, iter(_peek(store, tree).items()))]
+    while stack:
+        base, items = stack[-1]
+        for name, entry in items:
+            if entry[0] == MODE_TREE:
+                stack.append((base + name + b"/", iter(_peek(store, entry[1]).items())))
+                break
+            yield base + name, entry
         else:
-            yield path, entry
+            stack.pop()
 
 
 def lookup(store: ObjectReader, tree: bytes | None, path: bytes) -> Entry | None:
     """The entry at `path`, or None."""
-    head, sep, rest = path.partition(b"/")
-    entry = _peek(store, tree).get(head)
-    if entry is None or not sep:
-        return entry
-    return lookup(store, entry[1], rest) if entry[0] == MODE_TREE else None
+    parts = path.split(b"/")
+    for depth, name in enumerate(parts):
+        entry = _peek(store, tree).get(name)
+        if entry is None or depth == len(parts) - 1:
+            return entry
+        if entry[0] != MODE_TREE:
+            return None
+        tree = entry[1]
+    return None
+
+
+class _Level:
+    """One directory being compared: its names left to look at, and the entry to report once
+    its subtree is done (a directory that became a file: the file comes after its contents
+    are removed)."""
+
+    def __init__(
+        self,
+        store: ObjectReader,
+        old: bytes | None,
+        new: bytes | None,
+        prefix: bytes,
+        after: tuple[bytes, Entry | None, Entry | None] | None,
+    ) -> None:
+        self.before, self.after = _peek(store, old), _peek(store, new)
+        self.names = iter(sorted(self.before.keys() | self.after.keys()))
+        self.prefix = prefix
+        self.then = after
 
 
 def compare(
     store: ObjectReader, old: bytes | None, new: bytes | None, prefix: bytes = b""
 ) -> Iterator[tuple[bytes, Entry | None, Entry | None]]:
-    """(path, old entry, new entry) for every non-tree entry that differs; equal subtrees skipped."""
+    """(path, old entry, new entry) for every non-tree entry that differs; equal subtrees
+    skipped; no recursion. Where a file becomes a directory the file's removal comes first,
+    where a directory becomes a file its contents' removals come first."""
     if old == new:
         return
-    before, after = _peek(store, old), _peek(store, new)
-    for name in sorted(before.keys() | after.keys()):
-        a, b = before.get(name), after.get(name)
-        if a == b:
-            continue
-        path = prefix + name
-        a_tree = a[1] if a and a[0] == MODE_TREE else None
-        b_tree = b[1] if b and b[0] == MODE_TREE else None
-        leaf = (path, None if a_tree else a, None if b_tree else b)
-        if b_tree and leaf[1]:
-            yield leaf  # a file becomes a directory: remove the file first
-        if a_tree or b_tree:
-            yield from compare(store, a_tree, b_tree, path + b"/")
-        if (leaf[1] or leaf[2]) and not (b_tree and leaf[1]):
-            yield leaf
+    stack = [_Level(store, old, new, prefix, None)]
+    while stack:
+        level = stack[-1]
+        for name in level.names:
+            a, b = level.before.get(name), level.after.get(name)
+            if a == b:
+                continue
+            path = level.prefix + name
+            a_tree = a[1] if a and a[0] == MODE_TREE else None
+            b_tree = b[1] if b and b[0] == MODE_TREE else None
+            leaf = (path, None if a_tree else a, None if b_tree else b)
+            if b_tree and leaf[1]:
+                yield leaf  # a file becomes a directory: remove the file first
+            later = leaf if (leaf[1] or leaf[2]) and not (b_tree and leaf[1]) else None
+            if a_tree or b_tree:
+                stack.append(_Level(store, a_tree, b_tree, path + b"/", later))
+                break
+            if later is not None:
+                yield later
+        else:
+            stack.pop()
+            if level.then is not None:
+                yield level.then

@@ -46,6 +46,11 @@ class Feature:
         return ShadowScanner(self)
 
     def require_active(self) -> None:
+        if self.row.state == "starting":
+            raise UsageError(
+                f"feature {self.name} did not finish starting: `git agent start {self.name}` "
+                f"again, or `git agent remove {self.name}`"
+            )
         if self.row.state != "active":
             raise UsageError(f"feature {self.name} is {self.row.state}")
 
@@ -60,9 +65,14 @@ class Feature:
         data = self.plan_bytes()
         return None if data is None else load_plan(data, self.row.plan_source or "plan.toml")
 
+    @property
+    def policy_commit(self) -> str:
+        """The commit whose policy judges this feature (a trusted ancestor of its base)."""
+        return self.row.policy_commit or self.row.base
+
     @cached_property
     def rules(self) -> Rules:
-        return Rules(self.ws.policy_at(self.row.base), self.plan(), self.row.base)
+        return Rules(self.ws.policy_at(self.policy_commit), self.plan(), self.policy_commit)
 
     @property
     def plugins(self) -> Manager:
@@ -72,7 +82,10 @@ class Feature:
         from supervisor.lifecycle.writer import checkout_once
 
         make = checkout_once(self.repo, tree, checkout) if checkout is not None else None
-        return RuleContext(self.rules, ReadOnly(self.repo), self.shadow, self.name, tree, make)
+        skipped = self.scanner.skipped()
+        return RuleContext(
+            self.rules, ReadOnly(self.repo), self.shadow, self.name, tree, make, skipped
+        )
 
     def emit(self, kind: str, **data: object) -> None:
         emit(self.plugins, Event(kind, self.name, dict(data)))

@@ -18,7 +18,7 @@ from supervisor.errors import OperationalError, Refused
 from supervisor.gitio.run import run_git
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.verdict import evaluate, record
-from supervisor.lifecycle.worktree import save_worktree, worktree_tree
+from supervisor.lifecycle.worktree import require_unlocked, save_worktree, worktree_tree
 from supervisor.rules.engine import PluginsFailed, Report, before_promote
 from supervisor.rules.manager import PluginFailure
 from supervisor.rules.types import Violation
@@ -147,12 +147,13 @@ def _finish(feature: Feature, journal: Path, commit: str, number: int) -> None:
 
 
 def _check_worktree(feature: Feature, head: str, commit: str) -> None:
+    require_unlocked(feature)
     run_git(["update-index", "-q", "--refresh"], feature.worktree, check=False)
     proc = run_git(["read-tree", "-m", "-u", "-n", head, commit], feature.worktree, check=False)
     if proc.returncode != 0:
         raise OperationalError(
-            f"worktree {feature.worktree} has local changes the promotion would overwrite; "
-            f"`git agent revert {feature.name} --worktree` discards them (keeping a copy)"
+            f"worktree {feature.worktree} has local changes the promotion would overwrite: "
+            f"commit or stash them there first (git -C {feature.worktree} stash)"
         )
 
 

@@ -12,7 +12,15 @@ from supervisor.lifecycle.worktree import head_tree, save_worktree, worktree_tre
 
 
 def remove(feature: Feature, force: bool = False) -> bool:
-    """Remove worktree and shadow; the branch and checkpoints stay. True if work was checkpointed."""
+    """Remove worktree and shadow; the branch and checkpoints stay. True if work was checkpointed.
+
+    A feature whose start was interrupted is taken back whole: it never held any work."""
+    if feature.row.state == "starting":
+        from supervisor.lifecycle.start import abandon
+
+        abandon(feature.ws, feature.row)
+        feature.row.state = "removed"
+        return False
     feature.require_active()
     saved = False
     if feature.shadow.is_dir():

@@ -6,17 +6,19 @@ The current state is always checkpointed first, so every revert can itself be re
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from supervisor.config.globs import Globs
-from supervisor.errors import UsageError
+from supervisor.errors import FatalError, UsageError
 from supervisor.gitio import trees
 from supervisor.gitio.repo import Repo
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.verdict import evaluate
-from supervisor.lifecycle.worktree import reset_worktree
-from supervisor.lifecycle.writer import Writer
+from supervisor.lifecycle.worktree import require_unlocked, reset_worktree
+from supervisor.lifecycle.writer import EntryChange, Writer
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def revert(
     watcher does); the state before the revert is then checkpointed without a full scan."""
     repo = feature.repo
     target_commit = feature.chain.resolve(to)
+    if worktree:
+        require_unlocked(feature)  # both or neither: know the worktree can be reset first
     before = feature.chain.checkpoint(f"before revert to checkpoint {to}", dirty)
     saved, current = before.number, before.commit
     current_tree = repo.commit_tree(current)
@@ -63,15 +67,46 @@ def revert(
     if violating:
         selected = selector(_violating(feature, current_tree))
         changes = [c for c in changes if selected(os.fsdecode(c[0]))]
-    trash = feature.ws.layout.feature_dir(feature.name) / "set-aside"
-    writer = Writer(repo, feature.shadow, trash=trash)
+    trash = set_aside_dir(feature)
+
+    def in_checkpoint(rel: bytes) -> bool:
+        return trees.lookup(repo, current_tree, rel) is not None
+
+    writer = Writer(repo, feature.shadow, trash=trash, kept=in_checkpoint)
     writer.apply(changes)
     touched = [c[0] for c in changes]
     after = feature.chain.checkpoint(f"revert to checkpoint {to}", touched).number
-    kept = reset_worktree(feature) if worktree else None
+    kept = _reset_worktree_or_undo(feature, changes, in_checkpoint) if worktree else None
     feature.emit("revert", target=to, paths=len(touched), checkpoint=after)
     aside = str(trash) if writer.set_aside else None
     return Reverted(saved, to, [os.fsdecode(p) for p in touched], after, kept, aside)
+
+
+def set_aside_dir(feature: Feature) -> Path:
+    """A new folder under the feature's `set-aside/`, named by the time (UTC) it was made."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return (
+        feature.ws.layout.feature_dir(feature.name)
+        / "set-aside"
+        / f"{stamp}-{time.time_ns() % 10**9:09d}"
+    )
+
+
+def _reset_worktree_or_undo(
+    feature: Feature, changes: list[EntryChange], in_checkpoint: Callable[[bytes], bool]
+) -> str | None:
+    """Reset the worktree; when that fails, put the shadow back as it was: both or neither."""
+    try:
+        return reset_worktree(feature)
+    except FatalError:
+        undo = [(path, new, old) for path, old, new in reversed(changes)]
+        Writer(
+            feature.repo, feature.shadow, trash=set_aside_dir(feature), kept=in_checkpoint
+        ).apply(undo)
+        feature.chain.checkpoint(
+            "revert undone: the worktree could not be reset", [c[0] for c in changes]
+        )
+        raise
 
 
 def selector(wanted: Iterable[str]) -> Callable[[str], bool]:

@@ -3,13 +3,15 @@ kept reachable from a ref so `git gc` never prunes what the snapshot cache names
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from supervisor.errors import OperationalError
 from supervisor.gitio.repo import Repo
-from supervisor.lifecycle.snapshot import Snapshot
+from supervisor.lifecycle.shadow_history import secure_history
+from supervisor.lifecycle.snapshot import Snapshot, unless_tracked
 
 if TYPE_CHECKING:
     from supervisor.lifecycle.feature import Feature
@@ -32,10 +34,20 @@ class ShadowScanner:
             raise OperationalError(f"shadow of {feature.name} is missing: {feature.shadow}")
         if self._snapshot is None:
             layout = feature.ws.layout
-            ignored = Repo.ignore_view(layout.view(feature.name), feature.shadow).ignored()
+            ignored = unless_tracked(
+                Repo.ignore_view(layout.view(feature.name), feature.shadow).ignored(),
+                feature.repo,
+                feature.repo.commit_tree(feature.row.base),
+            )
             cache = layout.snapshot_cache(feature.name)
             self._snapshot = Snapshot(feature.repo, feature.shadow, cache, ignored)
         return self._snapshot
+
+    def skipped(self) -> dict[str, tuple[str, int]]:
+        """What the last scan found and could not take (nested repositories, huge files)."""
+        if self._snapshot is None:
+            return {}
+        return {os.fsdecode(path): why for path, why in self._snapshot.skipped.items()}
 
     def flush(self) -> None:
         """Write the snapshot cache now, if a scan changed it since the last write."""
@@ -44,8 +56,13 @@ class ShadowScanner:
             self._saved, self._unsaved = time.monotonic(), False
 
     def scan(self, paths: Iterable[bytes] | None = None, keep: bool = True) -> bytes | None:
-        """The shadow's tree now; `keep`: hold it on a ref when no checkpoint does."""
-        tree = self.snapshot().scan(paths)
+        """The shadow's tree now; `keep`: hold it on a ref when no checkpoint does. First, the
+        agent's own git history is made safe from a gc in your repository."""
+        snapshot = self.snapshot()
+        feature = self.feature
+        stamp = feature.ws.layout.feature_dir(feature.name) / "history.stamp"
+        secure_history(feature.repo, feature.shadow, [feature.chain_ref, feature.branch], stamp)
+        tree = snapshot.scan(paths)
         self._unsaved = True
         if time.monotonic() - self._saved >= SAVE_EVERY:
             self.flush()

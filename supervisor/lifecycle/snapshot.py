@@ -25,7 +25,10 @@ StatKey = tuple[int, int, int, int, int]
 Cached = tuple[StatKey, bytes, int]  # stat fields, blob id, git mode
 RACY_NS = 2_000_000_000  # files younger than this are hashed again on the next scan
 STREAM_BYTES = 32 << 20
-CACHE_VERSION = 2
+STORE_CEILING = 256 << 20  # a larger file is not hashed into a checkpoint (a 10 GB sparse file)
+CACHE_VERSION = 3
+GIT_DIR = "git-dir"  # why a path was skipped: a nested repository's .git
+TOO_LARGE = "too-large"
 Ignored = Callable[[bytes], bool]
 
 
@@ -43,6 +46,21 @@ def never_ignored(_: bytes) -> bool:
     return False
 
 
+def unless_tracked(ignored: Ignored, repo: Repo, tree: bytes | None) -> Ignored:
+    """git's rule: a path the tree tracks is tracked whatever the ignore files say, and so is a
+    directory holding one. `ignored` holds only for what `tree` does not have."""
+
+    def test(rel: bytes) -> bool:
+        if not ignored(rel):
+            return False
+        entry = trees.lookup(repo, tree, rel.rstrip(b"/"))
+        if entry is None:
+            return True
+        return (entry[0] == MODE_TREE) != rel.endswith(b"/")  # a tracked file is no tracked dir
+
+    return test
+
+
 class Snapshot:
     """Scans `root` into trees of `repo`'s object store, keeping its cache in `cache_file`."""
 
@@ -58,6 +76,9 @@ class Snapshot:
         self._added: list[bytes] = []
         self._store = PackWriter(repo)
         self.loaded = False  # False: no usable cache, so only a full scan gives the whole tree
+        # paths the scans found and could not take: a nested `.git`, a file too large to
+        # store; path -> (why, size)
+        self.skipped: dict[bytes, tuple[str, int]] = {}
         self._load()
 
     # persistence ------------------------------------------------------------
@@ -66,14 +87,16 @@ class Snapshot:
             data = marshal.loads(self.cache_file.read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
             return
-        if isinstance(data, tuple) and len(data) == 4 and data[0] == CACHE_VERSION:
-            self.tree, self.entries, self._dirs, self.loaded = data[1], data[2], data[3], True
+        if isinstance(data, tuple) and len(data) == 5 and data[0] == CACHE_VERSION:
+            self.tree, self.entries, self._dirs, self.skipped = data[1], data[2], data[3], data[4]
+            self.loaded = True
 
     def save(self) -> None:
         """Write the cache. It is only ever a shortcut: a stale one is safe, a missing one costs
         a full hash, so it needs no fsync and a busy process may save it only now and then."""
         tmp = self.cache_file.with_name(self.cache_file.name + ".tmp")
-        tmp.write_bytes(marshal.dumps((CACHE_VERSION, self.tree, self.entries, self.dirs)))
+        state = (CACHE_VERSION, self.tree, self.entries, self.dirs, self.skipped)
+        tmp.write_bytes(marshal.dumps(state))
         os.replace(tmp, self.cache_file)
 
     def reset(self, tree: bytes | None, entries: dict[bytes, Cached]) -> None:
@@ -103,6 +126,7 @@ class Snapshot:
         changes: dict[bytes, trees.Entry | None] = {}
         try:
             if paths is None or not self.loaded:
+                self.skipped = {}
                 seen: set[bytes] = set()
                 self._walk(b"", changes, seen)
                 for gone in self.entries.keys() - seen:
@@ -122,21 +146,45 @@ class Snapshot:
     def _walk(
         self, prefix: bytes, changes: dict[bytes, trees.Entry | None], seen: set[bytes]
     ) -> None:
+        """Every file below `prefix` (b"" for the top, else ending in "/"), without recursion:
+        a directory nesting as deep as the file system allows costs no stack."""
+        pending = [prefix]
+        while pending:
+            folder = pending.pop()
+            for rel, st in self._listing(folder):
+                if stat.S_ISDIR(st.st_mode):
+                    if self._descend(rel, seen):
+                        pending.append(rel + b"/")
+                elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+                    seen.add(rel)
+                    self._file(rel, st, changes)
+
+    def _listing(self, folder: bytes) -> list[tuple[bytes, os.stat_result]]:
         try:
-            listing = list(os.scandir(self._abs(prefix.rstrip(b"/"))))
+            entries = list(os.scandir(self._abs(folder.rstrip(b"/"))))
         except (FileNotFoundError, NotADirectoryError):
-            return
+            return []
         except OSError as exc:
-            raise OperationalError(f"cannot read {os.fsdecode(self._abs(prefix))}: {exc}") from exc
-        for entry in listing:
+            raise OperationalError(f"cannot read {os.fsdecode(self._abs(folder))}: {exc}") from exc
+        found = []
+        for entry in entries:
             if entry.name == b".git":
+                if folder:  # a repository inside the shadow: never taken, always reported
+                    self.skipped[folder + entry.name] = (GIT_DIR, 0)
                 continue
-            rel = prefix + entry.name
             try:
-                st = entry.stat(follow_symlinks=False)
+                found.append((folder + entry.name, entry.stat(follow_symlinks=False)))
             except FileNotFoundError:
                 continue
-            self._visit(rel, st, changes, seen)
+        return found
+
+    def _descend(self, rel: bytes, seen: set[bytes]) -> bool:
+        """Whether to look inside the directory `rel` (not into a gitlink, nor an ignored one)."""
+        old = self.entries.get(rel)
+        if old is not None and old[2] == MODE_GITLINK:
+            seen.add(rel)
+            return False
+        return rel in self.dirs or not self.ignored(rel + b"/")
 
     def _visit(
         self,
@@ -146,10 +194,7 @@ class Snapshot:
         seen: set[bytes],
     ) -> None:
         if stat.S_ISDIR(st.st_mode):
-            old = self.entries.get(rel)
-            if old is not None and old[2] == MODE_GITLINK:
-                seen.add(rel)
-            elif rel in self.dirs or not self.ignored(rel + b"/"):
+            if self._descend(rel, seen):
                 self._walk(rel + b"/", changes, seen)
         elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
             seen.add(rel)
@@ -180,6 +225,10 @@ class Snapshot:
 
     def _hash(self, rel: bytes, st: os.stat_result) -> bytes | None:
         path = self._abs(rel)
+        if stat.S_ISREG(st.st_mode) and st.st_size > STORE_CEILING:
+            self.skipped[rel] = (TOO_LARGE, st.st_size)
+            return None
+        self.skipped.pop(rel, None)
         try:
             if stat.S_ISLNK(st.st_mode):
                 return self._store.write(BLOB, os.readlink(path))
@@ -236,9 +285,14 @@ class Snapshot:
         return rel
 
     def _scan_path(self, rel: bytes, changes: dict[bytes, trees.Entry | None]) -> None:
-        if b".git" in rel.split(b"/"):
-            return
+        parts = rel.split(b"/")
+        if b".git" in parts:
+            top = parts.index(b".git")
+            if top == 0:
+                return  # the shadow's own repository
+            rel = b"/".join(parts[:top])  # the folder holding a nested one: look at it again
         rel = self._changed_ancestor(rel)
+        self._unskip(rel)
         seen: set[bytes] = set()
         if not rel:
             self._walk(b"", changes, seen)
@@ -253,3 +307,12 @@ class Snapshot:
         for path in gone:
             if path not in seen:
                 self._forget(path, changes)
+
+    def _unskip(self, rel: bytes) -> None:
+        """Forget what was skipped at or below `rel` (about to be looked at again)."""
+        if not rel:
+            self.skipped.clear()
+            return
+        prefix = rel + b"/"
+        for path in [p for p in self.skipped if p == rel or p.startswith(prefix)]:
+            del self.skipped[path]

@@ -6,18 +6,30 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import time
 from pathlib import Path
 
-from supervisor.config.load import load_plan, plan_hash, validated_plan
+from supervisor.config.load import (
+    MAX_CONFIG_BYTES,
+    check_size,
+    load_plan,
+    plan_hash,
+    validated_plan,
+)
+from supervisor.config.rules import Rules
+from supervisor.config.settings import fault
 from supervisor.errors import FatalError, UsageError
 from supervisor.gitio.repo import Repo, init_shadow
 from supervisor.gitio.run import git_alongside, run_git
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.snapshot import Snapshot, never_ignored
-from supervisor.lifecycle.workspace import SHADOW_MARKER, Workspace
+from supervisor.lifecycle.trust import trusted_anchor
+from supervisor.lifecycle.workspace import Workspace
 from supervisor.lifecycle.writer import Progress, checkout
-from supervisor.store.layout import FEATURE_MARKER
+from supervisor.rules.context import ReadOnly, RuleContext
+from supervisor.rules.engine import check_config
+from supervisor.store.layout import FEATURE_MARKER, SHADOW_MARKER
 from supervisor.store.names import branch_of, chain_of, check_feature
 from supervisor.store.state import FeatureRow
 
@@ -37,53 +49,97 @@ def start(
         )
     commit = repo.resolve_commit(base)
     plan_data = _read_plan(plan_file)
-    ws.policy_at(commit)  # a broken policy stops the start, not a later command
+    anchor = trusted_anchor(repo, commit)
+    _check_rules(ws, anchor, plan_data, plan_file)  # a broken policy or plan stops it here
     with ws.locked(name):
-        if ws.state.get(name) is not None:
+        existing = ws.state.get(name)
+        if existing is not None and existing.state == STARTING:
+            abandon(ws, existing)  # an interrupted start: take back what it made, start again
+        elif existing is not None:
             raise UsageError(f"feature {name} already exists (see `git agent status {name}`)")
-        if repo.ref(branch_of(name)) is not None:
-            raise UsageError(f"branch agent/{name} already exists")
-        row = _new_row(ws, name, commit, plan_data, plan_file)
+        _check_free(ws, name)
+        row = _new_row(ws, name, commit, plan_data, plan_file, anchor)
         for path in (Path(row.worktree), Path(row.shadow)):
             if os.path.lexists(path):  # not ours: checked before anything is made or undone
                 raise UsageError(f"{path} already exists")
+        ws.state.insert(row)  # recorded before anything is made: a kill leaves a record
+        fault(ws.settings, "start:recorded")
         try:
             _create(ws, row, plan_data, progress)
         except BaseException:
-            _undo(ws, row)
+            abandon(ws, row)
             raise
-        ws.state.insert(row)
+        ws.state.update(name, state="active")
+        row.state = "active"
     feature = Feature(ws, row)
     feature.emit("start", base=commit)
     return feature
 
 
+STARTING = "starting"
+
+
+def _check_free(ws: Workspace, name: str) -> None:
+    repo = ws.repo
+    if repo.ref(branch_of(name)) is not None:
+        raise UsageError(f"branch agent/{name} already exists")
+    for ref in (branch_of(name), chain_of(name)):
+        clash = repo.ref_clash(ref)
+        if clash is not None:
+            raise UsageError(clash)
+
+
+def _check_rules(
+    ws: Workspace, anchor: str, plan_data: bytes | None, plan_file: Path | None
+) -> None:
+    """The policy (as of `anchor`) and the plan, every plugin table included."""
+    plan = load_plan(plan_data, str(plan_file)) if plan_data is not None else None
+    rules = Rules(ws.policy_at(anchor), plan, anchor)
+    check_config(ws.plugins(rules.disabled_plugins), RuleContext(rules, ReadOnly(ws.repo)))
+
+
 def _read_plan(plan_file: Path | None) -> bytes | None:
+    """The plan's bytes: a regular file of at most MAX_CONFIG_BYTES (never a FIFO, a device or
+    a file that would take all the memory), checked at once."""
     if plan_file is None:
         return None
     try:
-        data = plan_file.read_bytes()
+        descriptor = os.open(plan_file, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise UsageError(f"{plan_file}: cannot read plan: {exc.strerror}") from exc
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{plan_file}: a plan must be a regular file")
+        check_size(info.st_size, str(plan_file))
+        data = os.read(descriptor, MAX_CONFIG_BYTES + 1)
+    finally:
+        os.close(descriptor)
     load_plan(data, str(plan_file))
     return data
 
 
 def _new_row(
-    ws: Workspace, name: str, commit: str, plan: bytes | None, plan_file: Path | None
+    ws: Workspace,
+    name: str,
+    commit: str,
+    plan: bytes | None,
+    plan_file: Path | None,
+    anchor: str,
 ) -> FeatureRow:
     home = ws.layout.feature_dir(name)
     worktree = _configured(ws, "agent.worktreesDir", name) or home / "worktree"
     shadow = _configured(ws, "agent.shadowsDir", name) or home / "shadow"
     return FeatureRow(
         name=name,
-        state="active",
+        state=STARTING,
         base=commit,
         worktree=str(worktree),
         shadow=str(shadow),
         plan_hash=plan_hash(plan),
         plan_source=str(plan_file) if plan_file else None,
         created=time.time(),
+        policy_commit=anchor,
     )
 
 
@@ -101,13 +157,16 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
         valid = validated_plan(plan, row.plan_source or "plan.toml")
         layout.plan_json(name).write_text(json.dumps(valid, sort_keys=True))
     repo.create_ref(branch_of(name), row.base, "git-agent: start")
+    fault(ws.settings, "start:branch")
     with git_alongside(["worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir):
         Repo.init_bare(layout.view(name))
         _make_shadow(ws, row, progress)
+        fault(ws.settings, "start:shadow")
     run_git(
         ["worktree", "lock", "--reason", f"git-agent feature {name}", row.worktree], repo.workdir
     )
     _mark_worktree(Path(row.worktree), name)
+    fault(ws.settings, "start:worktree")
     repo.set_ref(chain_of(name), row.base, "git-agent: checkpoint 0 (base)")
 
 
@@ -125,6 +184,7 @@ def _make_shadow(ws: Workspace, row: FeatureRow, progress: Progress | None) -> N
     tree = repo.commit_tree(row.base)
     own = init_shadow(shadow, f"agent/{row.name}", repo.objects_dir, row.base, tree)
     (own.git_dir / SHADOW_MARKER).write_text(f"{repo.common_dir}\n")
+    (own.git_dir / FEATURE_MARKER).write_text(f"{row.name}\n")
     total = repo.count_files(tree) if progress is not None else 0
     if progress is not None:
         progress(0, total)
@@ -145,16 +205,21 @@ def _fence(parent: Path) -> None:
         fence.write_text("gitdir: shadow-lost-its-own-.git\n")
 
 
-def _undo(ws: Workspace, row: FeatureRow) -> None:
-    """Take back a start that failed half-way, so the same start can be tried again."""
+def abandon(ws: Workspace, row: FeatureRow) -> None:
+    """Take back a start that failed or was killed half-way (its record included), so the
+    same start can be tried again. Its refs go only while they still point at its base."""
     repo = ws.repo
     if Path(row.worktree).exists():
+        run_git(["worktree", "unlock", row.worktree], repo.workdir, check=False)
         run_git(
             ["worktree", "remove", "--force", "--force", row.worktree], repo.workdir, check=False
         )
+    shutil.rmtree(row.worktree, ignore_errors=True)
     run_git(["worktree", "prune"], repo.workdir, check=False)
     for ref in (branch_of(row.name), chain_of(row.name)):
-        with contextlib.suppress(FatalError):
-            repo.delete_ref(ref)
+        if repo.ref(ref) == row.base:
+            with contextlib.suppress(FatalError):
+                repo.delete_ref(ref)
     shutil.rmtree(row.shadow, ignore_errors=True)
     shutil.rmtree(ws.layout.feature_dir(row.name), ignore_errors=True)
+    ws.state.delete(row.name)

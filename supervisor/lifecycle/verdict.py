@@ -10,9 +10,10 @@ from supervisor.rules.engine import Report, judge
 
 
 def evaluate(feature: Feature, tree: bytes | None) -> Report:
-    """Every rule over the change from the feature's base to `tree`."""
+    """Every rule over the change from the commit the policy comes from (the base, unless the
+    base is itself agent work no person has judged) to `tree`."""
     repo = feature.repo
-    changes = changes_between(repo, repo.commit_tree(feature.row.base), tree)
+    changes = changes_between(repo, repo.commit_tree(feature.policy_commit), tree)
     return judge(feature.plugins, feature.context(tree), changes)
 
 

@@ -14,17 +14,13 @@ from supervisor.config.source import policy_at
 from supervisor.errors import UsageError
 from supervisor.gitio.repo import Repo
 from supervisor.rules import manager as plugin_manager
-from supervisor.store.layout import Layout
+from supervisor.store.layout import SHADOW_MARKER, Layout
 from supervisor.store.locks import feature_lock
 from supervisor.store.names import check_feature
 from supervisor.store.state import State, open_state
 
 if TYPE_CHECKING:
     from supervisor.lifecycle.feature import Feature
-
-SHADOW_MARKER = (
-    "git-agent-shadow"  # in a shadow's git dir: the common dir of the repository it serves
-)
 
 
 class Workspace:

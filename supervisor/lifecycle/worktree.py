@@ -5,17 +5,20 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from supervisor.errors import OperationalError
 from supervisor.gitio.objects import TREE
 from supervisor.gitio.repo import Repo
 from supervisor.gitio.run import run_git
 from supervisor.gitio.trees import serialize
 from supervisor.lifecycle.feature import Feature
-from supervisor.lifecycle.snapshot import Snapshot
+from supervisor.lifecycle.snapshot import Snapshot, unless_tracked
 
 
 def worktree_tree(feature: Feature) -> bytes:
     """The worktree's exact state as a tree: untracked files in, ignored files out."""
-    ignored = Repo.open(feature.worktree).ignored()
+    ignored = unless_tracked(
+        Repo.open(feature.worktree).ignored(), feature.repo, head_tree(feature)
+    )
     with tempfile.TemporaryDirectory() as scratch:
         snap = Snapshot(feature.repo, feature.worktree, Path(scratch) / "cache", ignored)
         tree = snap.scan()
@@ -40,6 +43,30 @@ def save_worktree(feature: Feature, tree: bytes) -> str | None:
     commit = repo.create_commit(tree, [head, *([previous] if previous else [])], message)
     repo.set_ref(ref, commit, "git-agent: saved worktree")
     return commit
+
+
+def git_dir_of(worktree: Path) -> Path:
+    """A linked worktree's own git dir (named by its `.git` file)."""
+    pointer = (worktree / ".git").read_text().strip()
+    return Path(pointer.removeprefix("gitdir:").strip())
+
+
+def index_lock(feature: Feature) -> Path | None:
+    """The worktree's `index.lock` when one is there: a git command runs in it, or one died."""
+    try:
+        lock = git_dir_of(feature.worktree) / "index.lock"
+    except OSError:
+        return None
+    return lock if lock.exists() else None
+
+
+def require_unlocked(feature: Feature) -> None:
+    lock = index_lock(feature)
+    if lock is not None:
+        raise OperationalError(
+            f"worktree {feature.worktree} is locked by {lock}: a git command is running there, "
+            "or one was killed (then remove the file and try again)"
+        )
 
 
 def reset_worktree(feature: Feature) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -22,16 +21,23 @@ class Writer:
     """Applies tree entries under `root`, never following a link the agent left in the way."""
 
     def __init__(
-        self, repo: Repo, root: Path, empty: bool = False, trash: Path | None = None
+        self,
+        repo: Repo,
+        root: Path,
+        empty: bool = False,
+        trash: Path | None = None,
+        kept: Callable[[bytes], bool] | None = None,
     ) -> None:
         """`empty`: `root` starts empty and only this writer fills it, so nothing can be in
-        the way (O_EXCL still refuses to write through anything that is). `trash`: where a
-        directory, or anything in the way of a write, is moved instead of deleted, since it
-        may hold ignored files no checkpoint has."""
+        the way (O_EXCL still refuses to write through anything that is). `trash`: a folder
+        where a directory, or anything in the way of a write, is moved instead of deleted
+        when it holds something no checkpoint has (`kept(path)` says a file is in one): an
+        ignored file, say. What a checkpoint holds is simply removed."""
         self.repo = repo
         self.root = os.fsencode(root)
         self.empty = empty
         self.trash = trash
+        self.kept = kept or (lambda _: False)
         self.set_aside: list[bytes] = []
         self._dirs: set[bytes] = set()
 
@@ -110,13 +116,28 @@ class Writer:
             is_dir = stat.S_ISDIR(os.lstat(path).st_mode)
         except FileNotFoundError:
             return
-        if self.trash is None or not (is_dir or in_the_way):
+        if self.trash is None or not (is_dir or in_the_way) or self._all_kept(rel, is_dir):
             _remove(path)
             return
-        aside = os.fsencode(self.trash) + b"/" + str(time.time_ns()).encode() + b"/" + rel
+        aside = os.fsencode(self.trash) + b"/" + rel
         os.makedirs(os.path.dirname(aside), exist_ok=True)
         shutil.move(os.fsdecode(path), os.fsdecode(aside))
         self.set_aside.append(rel)
+
+    def _all_kept(self, rel: bytes, is_dir: bool) -> bool:
+        """Whether every file at or below `rel` is in a checkpoint (nothing would be lost)."""
+        if not is_dir:
+            return self.kept(rel)
+        pending = [rel]
+        while pending:
+            folder = pending.pop()
+            for entry in os.scandir(self.root + b"/" + folder):
+                child = folder + b"/" + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(child)
+                elif not self.kept(child):
+                    return False
+        return True
 
     def _parents_are_dirs(self, rel: bytes) -> bool:
         current = self.root

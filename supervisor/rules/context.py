@@ -53,6 +53,7 @@ class RuleContext:
         feature: str | None = None,
         tree: bytes | Callable[[], bytes | None] | None = None,
         checkout: Callable[[], Path] | None = None,
+        skipped: Mapping[str, tuple[str, int]] | None = None,
     ) -> None:
         self.rules = rules
         self.objects = objects
@@ -60,6 +61,9 @@ class RuleContext:
         self.feature = feature
         self._tree = tree
         self._checkout = checkout
+        # what the scan of `root` found and could not take into the tree: path -> (why, size);
+        # why is "git-dir" (a nested repository's .git) or "too-large" (not stored)
+        self.skipped: Mapping[str, tuple[str, int]] = skipped or {}
 
     @property
     def tree(self) -> bytes | None:

@@ -68,8 +68,18 @@ class PluginsFailed(OperationalError):
         self.report = report
 
 
+def check_config(manager: pluggy.PluginManager, ctx: RuleContext) -> None:
+    """Every installed plugin's tables in the policy and the plan, checked now (exit 2 on the
+    first that is wrong). A table of a plugin not installed here is left alone: a policy may
+    serve machines with different plugins."""
+    manager.hook.git_agent_check_config(ctx=ctx)
+    for failure in _failures(manager):
+        raise OperationalError(failure.message)
+
+
 def judge(manager: pluggy.PluginManager, ctx: RuleContext, changes: Sequence[Change]) -> Report:
-    """Every rule over `changes`: each path, then the whole set."""
+    """Every rule over `changes`: each path, then the whole set (the plugin tables first)."""
+    check_config(manager, ctx)
     found: list[Violation] = []
     for change in changes:
         found.extend(_flat(manager.hook.git_agent_check_path(change=change, ctx=ctx)))

@@ -20,6 +20,13 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
+def git_agent_check_config(ctx: RuleContext) -> None:
+    """Check this plugin's `[plugins.<name>]` tables in the policy and the plan, raising
+    `ConfigError` for what is wrong. Called whenever rules are read (`start`, every verdict,
+    every gate), so a bad table stops at once, not when a change first reaches the rule."""
+
+
+@hookspec
 def git_agent_check_path(change: Change, ctx: RuleContext) -> Sequence[Violation] | None:
     """Check one changed path; return its violations."""
 

@@ -13,7 +13,9 @@ from functools import lru_cache
 from typing import Any
 
 from supervisor.config.globs import Globs, check_glob
+from supervisor.config.lines import locate
 from supervisor.config.load import POLICY_PATH
+from supervisor.config.rules import Layer
 from supervisor.errors import ConfigError
 from supervisor.rules.context import RuleContext
 
@@ -21,20 +23,59 @@ PLAN_FILE = "plan"
 POLICY_FILE = POLICY_PATH
 
 
+class TableFile(str):
+    """The name of the file a plugin's table comes from (a `str`), which can also say at
+    which line of it a key is, for `FILE:LINE` errors."""
+
+    text: str
+
+    def __new__(cls, name: str, text: str = "") -> TableFile:
+        made = super().__new__(cls, name)
+        made.text = text
+        return made
+
+    def error(
+        self, plugin: str, key: str | None, message: str, value: object = None
+    ) -> ConfigError:
+        where = ("plugins", plugin, key) if key else ("plugins", plugin)
+        line = locate(self.text, where, value) if self.text else None
+        return ConfigError(str(self), message, line)
+
+
+def _file(layer: Layer | None, default: str) -> TableFile:
+    if layer is None:
+        return TableFile(default)
+    return TableFile(layer.file or default, layer.text)
+
+
+def config_error(
+    file: str, plugin: str, key: str | None, message: str, value: object = None
+) -> ConfigError:
+    """A `ConfigError` for `[plugins.<plugin>] <key>`, at its line when `file` knows it."""
+    if isinstance(file, TableFile):
+        return file.error(plugin, key, message, value)
+    return ConfigError(file, message)
+
+
 def tables(
     ctx: RuleContext, plugin: str, keys: Iterable[str]
 ) -> list[tuple[str, Mapping[str, Any]]]:
-    """The policy's and the plan's tables for `plugin`, each labelled, unknown keys refused."""
+    """The policy's and the plan's tables for `plugin`, each labelled with its file, unknown
+    keys refused."""
     known = set(keys)
-    out = [(POLICY_PATH, ctx.config(plugin)), (PLAN_FILE, ctx.plan_config(plugin))]
+    rules = ctx.rules
+    out: list[tuple[str, Mapping[str, Any]]] = [
+        (_file(rules.policy, POLICY_PATH), ctx.config(plugin)),
+        (_file(rules.plan, PLAN_FILE), ctx.plan_config(plugin)),
+    ]
     for file, table in out:
         unknown = sorted(set(table) - known)
         if unknown:
-            raise ConfigError(
-                file,
+            message = (
                 f"[plugins.{plugin}] has unknown key {unknown[0]!r} "
-                f"(known: {', '.join(sorted(known))})",
+                f"(known: {', '.join(sorted(known)) or 'none'})"
             )
+            raise config_error(file, plugin, unknown[0], message)
     return out
 
 
@@ -51,12 +92,12 @@ class Allow:
 def allow_list(ctx: RuleContext, plugin: str, keys: Iterable[str], key: str = "allow") -> Allow:
     """`[plugins.<plugin>] <key>` of the policy narrowed by the plan's; unset in the policy = none."""
     layers: list[tuple[str, ...]] = []
-    for index, (file, table) in enumerate(tables(ctx, plugin, keys)):
-        if key not in table:
-            if index == 0:
-                return Allow(())  # the policy allows nothing; a plan cannot add to that
-            continue
-        layers.append(patterns(file, plugin, key, table[key]))
+    found = tables(ctx, plugin, keys)
+    for file, table in found:
+        if key in table:
+            layers.append(patterns(file, plugin, key, table[key]))  # every layer checked
+    if key not in found[0][1]:
+        return Allow(())  # the policy allows nothing; a plan cannot add to that
     return _compiled(tuple(layers))
 
 
@@ -68,19 +109,22 @@ def limit(ctx: RuleContext, plugin: str, keys: Iterable[str], key: str) -> int |
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(file, f"[plugins.{plugin}] {key} must be a non-negative integer")
+            message = f"[plugins.{plugin}] {key} must be a non-negative integer"
+            raise config_error(file, plugin, key, message)
         values.append(value)
     return min(values) if values else None
 
 
 def patterns(file: str, plugin: str, key: str, value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
-        raise ConfigError(file, f"[plugins.{plugin}] {key} must be a list of globs")
+        raise config_error(file, plugin, key, f"[plugins.{plugin}] {key} must be a list of globs")
     for pattern in value:
         try:
             check_glob(pattern)
         except ValueError as exc:
-            raise ConfigError(file, f"[plugins.{plugin}] {key}: {exc}") from None
+            raise config_error(
+                file, plugin, key, f"[plugins.{plugin}] {key}: {exc}", pattern
+            ) from None
     return tuple(value)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-FEATURE_MARKER = "git-agent-feature"  # in a feature worktree's git dir: the feature's name
+FEATURE_MARKER = "git-agent-feature"  # in a feature's worktree and shadow git dirs: its name
+SHADOW_MARKER = "git-agent-shadow"  # in a shadow's git dir: the common dir it serves
 
 
 class Layout(NamedTuple):

@@ -30,6 +30,9 @@ MIGRATIONS: tuple[str, ...] = (
         verdict_time REAL
     );
     """,
+    """
+    ALTER TABLE features ADD COLUMN policy_commit TEXT;
+    """,
 )
 
 
@@ -49,6 +52,9 @@ class FeatureRow:
     verdict_errors: int | None = None
     verdict_warnings: int | None = None
     verdict_time: float | None = None
+    policy_commit: str | None = (
+        None  # the commit the policy comes from (a trusted ancestor of base)
+    )
 
 
 COLUMNS = tuple(f.name for f in fields(FeatureRow))
@@ -81,6 +87,10 @@ class State:
                 f"INSERT INTO features ({', '.join(COLUMNS)}) VALUES ({marks})",
                 tuple(getattr(row, c) for c in COLUMNS),
             )
+
+    def delete(self, name: str) -> None:
+        with self.conn:
+            self.conn.execute("DELETE FROM features WHERE name = ?", (name,))
 
     def update(self, name: str, **values: object) -> None:
         assignments = ", ".join(f"{key} = ?" for key in values)

@@ -65,3 +65,10 @@ def test_the_old_import_paths_keep_working() -> None:
 
     assert hookimpl is public_hookimpl and Event is PublicEvent and Violation is PublicViolation
     assert callable(git_agent_check_path)
+
+
+def test_the_how_to_shows_the_example_plugin_as_it_is() -> None:
+    how_to = (ROOT / "docs" / "how-to" / "write-a-plugin.md").read_text()
+    block = how_to.split("```python\n# git_agent_todo.py\n", 1)[1].split("```", 1)[0]
+    example = (ROOT / "docs" / "examples" / "git-agent-todo" / "git_agent_todo.py").read_text()
+    assert block == example[example.index("from __future__") :]

@@ -71,11 +71,20 @@ def test_a_new_branch_is_judged_by_the_policy_before_it(pushed: tuple[Path, str]
     assert scope(reports[-1]) == {("scope.denied", "secret/key.txt")}
 
 
-def test_a_deletion_and_a_tree_push_nothing(pushed: tuple[Path, str]) -> None:
+def test_a_deletion_pushes_nothing(pushed: tuple[Path, str]) -> None:
     repo, base = pushed
-    tree = git(repo, "rev-parse", "HEAD^{tree}")
     assert push(repo, PushedRef("(delete)", NULL_OID, "refs/heads/gone", base)) == []
-    assert push(repo, PushedRef("refs/tags/t", tree, "refs/tags/t", NULL_OID)) == []
+
+
+def test_a_tree_pushed_without_a_commit_is_judged_as_added(pushed: tuple[Path, str]) -> None:
+    repo, _ = pushed
+    write_files(repo, {"secret/key.txt": "k\n"})
+    git(repo, "add", "-A")
+    tree = git(repo, "write-tree")
+    [found] = push(repo, PushedRef("refs/tags/t", tree, "refs/tags/t", NULL_OID))
+    assert (found.commit, found.summary) == (tree, "refs/tags/t: a tree with no commit")
+    assert all(c.status == "A" for c in found.report.changes)
+    assert scope(found) == {("scope.denied", "secret/key.txt")}  # the remote's policy
 
 
 def test_a_commit_two_refs_push_is_judged_once(pushed: tuple[Path, str]) -> None:

@@ -147,7 +147,7 @@ def test_promote_refuses_to_overwrite_local_worktree_edits(repo: Path) -> None:
     (worktree / "src" / "app.py").write_text("edited by hand in the worktree\n")
     (shadow / "src" / "app.py").write_text("agent\n")
     result = cli(repo, "promote", "f")
-    assert result.code == 3 and "revert f --worktree" in result.err
+    assert result.code == 3 and "stash" in result.err and "revert" not in result.err
     assert git(repo, "rev-parse", "agent/f") == head
     assert (worktree / "src" / "app.py").read_text() == "edited by hand in the worktree\n"
 

@@ -153,17 +153,23 @@ def test_severity_can_be_lowered(repo: Path) -> None:
     )
 
 
-def test_bad_plugin_table_is_a_config_error(repo: Path) -> None:
-    shadow = start(repo, policy=STRICT + '[plugins.binary]\nallow = "assets/**"\n').shadow
-    write(shadow / "x.bin", b"\0")
-    result = cli(repo, "validate", "f", "--json")
-    assert result.code == 2, result
-    assert ".git-agent/policy.toml" in result.err and "allow" in result.err
-    assert "Traceback" not in result.err
-    other = start(repo, "g", policy=STRICT + "[plugins.binary]\nalow = []\n").shadow
-    write(other / "x.bin", b"\0")
-    result = cli(repo, "validate", "g")
-    assert result.code == 2 and "unknown key 'alow'" in result.err, result
+def test_bad_plugin_table_is_a_config_error_when_the_policy_is_read(repo: Path) -> None:
+    """A bad [plugins.binary] table stops `start` at once, with FILE:LINE (not a later
+    `validate`, once a matching change appears)."""
+    (repo / ".git-agent").mkdir(exist_ok=True)
+    for table, said in (
+        ('allow = "assets/**"', "must be a list of globs"),
+        ("alow = []", "unknown key 'alow'"),
+    ):
+        (repo / ".git-agent" / "policy.toml").write_text(
+            f"version = 1\n{STRICT}[plugins.binary]\n{table}\n"
+        )
+        commit_all(repo, "policy")
+        result = cli(repo, "start", "f")
+        assert result.code == 2, result
+        line = len(f"version = 1\n{STRICT}[plugins.binary]\n".splitlines()) + 1
+        assert f".git-agent/policy.toml:{line}:" in result.err and said in result.err, result
+        assert "Traceback" not in result.err
 
 
 def test_blob_head_loose_and_packed(repo: Path) -> None:

@@ -113,8 +113,10 @@ def test_both_rules_and_a_lowered_severity(repo: Path) -> None:
 
 
 def test_bad_max_files_is_a_config_error(repo: Path) -> None:
-    shadow = start(repo, policy="", plan='[plugins.delete]\nmax_files = "ten"\n').shadow
-    (shadow / "README.md").unlink()
-    result = cli(repo, "validate", "f")
+    """A plan's bad table stops `start` at once, naming the plan and the line."""
+    plan = repo.parent / "f-plan.toml"
+    plan.write_text('[plugins.delete]\nmax_files = "ten"\n')
+    result = cli(repo, "start", "f", "--plan", str(plan))
     assert result.code == 2, result
-    assert "max_files" in result.err and "Traceback" not in result.err
+    assert f"{plan}:2:" in result.err and "max_files" in result.err
+    assert "Traceback" not in result.err

@@ -184,8 +184,7 @@ def test_strict_preset_protects_ci_and_hooks(repo: Path) -> None:
 
 def test_a_bad_protected_list_is_a_config_error(repo: Path) -> None:
     commit_policy(repo, '[plugins.git]\nprotected = "oops"\n')
-    start(repo, env=ENV)
-    result = cli(repo, "validate", "f", env=ENV)
+    result = cli(repo, "start", "f", env=ENV)
     assert result.code == 2
     assert ".git-agent/policy.toml" in result.err and "protected" in result.err
     assert "Traceback" not in result.err

@@ -198,8 +198,7 @@ def test_allow_list_exempts_paths_and_a_plan_cannot_widen_it(repo: Path) -> None
 
 def test_unknown_key_is_a_config_error(repo: Path) -> None:
     commit_policy(repo, "[plugins.path]\nmax_bytes = 10\n")
-    start(repo, env=ENV)
-    result = cli(repo, "validate", "f", env=ENV)
+    result = cli(repo, "start", "f", env=ENV)
     assert result.code == 2 and "max_bytes" in result.err and "Traceback" not in result.err
 
 

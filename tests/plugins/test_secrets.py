@@ -545,12 +545,15 @@ def test_baseline_writer_module(repo: Path) -> None:
 def test_bad_configuration_is_a_usage_error(
     repo: Path, policy: str, plan: str | None, message: str
 ) -> None:
+    """Checked when the policy and plan are read: `start` stops (not a later validate)."""
     write(repo, "b.json", '{"fingerprints": ["' + GITHUB + '"]}')
     write(repo, "c.json", "{not json")
     commit_policy(repo, policy)
-    shadow = start(repo, plan=plan).shadow
-    write(shadow, "src/a.py", f'A = "{GITHUB}"\n')
-    result = cli(repo, "validate", "f")
+    args = ["start", "f"]
+    if plan is not None:
+        (repo.parent / "f-plan.toml").write_text(plan)
+        args += ["--plan", str(repo.parent / "f-plan.toml")]
+    result = cli(repo, *args)
     assert result.code == 2, result
     assert message in result.err and "Traceback" not in result.err
     assert len(result.err.strip().splitlines()) == 1
@@ -566,13 +569,15 @@ def test_policy_can_change_the_severity(repo: Path) -> None:
     assert validate(repo)[0] == 1
 
 
-def test_binary_and_deleted_files_are_not_scanned(repo: Path) -> None:
+def test_deleted_files_are_not_scanned_and_binary_ones_are(repo: Path) -> None:
+    """One NUL byte must not hide a token: a binary file's printable runs are scanned (the
+    finding has no line); a deleted file is not new content."""
     write(repo, "src/gone.py", f'A = "{GITHUB}"\n')
     commit_all(repo, "will be deleted")
     shadow = start(repo).shadow
     (shadow / "src" / "gone.py").unlink()
     (shadow / "blob.bin").write_bytes(b"\0\1\2" + GITHUB.encode() + b"\0")
-    assert validate(repo)[1] == []
+    assert validate(repo)[1] == [("secrets.github-token", "blob.bin", None, "error")]
 
 
 def test_rule_ids_are_the_documented_ones() -> None:

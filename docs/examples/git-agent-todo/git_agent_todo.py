@@ -52,3 +52,9 @@ def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequ
     return [
         Violation(rule="todo.too-many", message=f"{count} added lines say {word}; at most {limit}")
     ]
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    _word(ctx)
+    plugin.limit(ctx, NAME, KEYS, "max_todos")
