@@ -113,11 +113,8 @@ def write_files(root: Path, files: Files) -> None:
             continue
         data = content.data if isinstance(content, Exec) else content
         mode = 0o755 if isinstance(content, Exec) else 0o644
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        try:
-            os.write(fd, data.encode() if isinstance(data, str) else data)
-        finally:
-            os.close(fd)
+        with open(path, "wb") as handle:
+            handle.write(data.encode() if isinstance(data, str) else data)
         os.chmod(path, mode)
 
 

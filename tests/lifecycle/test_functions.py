@@ -23,6 +23,7 @@ from supervisor.rules.engine import PluginsFailed
 from tests.kit import (
     Exec,
     Link,
+    Started,
     commit_policy,
     expected_tree,
     git,
@@ -123,9 +124,9 @@ def test_start_refuses_a_feature_that_exists(repo: Path, ws: Workspace) -> None:
 
 
 @pytest.fixture
-def feature(repo: Path, ws: Workspace) -> Feature:
-    start(ws, "f")
-    return ws.feature("f")
+def feature(started: Started, ws: Workspace) -> Feature:
+    """The started feature, as the lifecycle's functions take it."""
+    return ws.feature(started.name)
 
 
 def test_a_checkpoint_is_the_exact_shadow_on_the_chain(repo: Path, feature: Feature) -> None:
