@@ -7,8 +7,11 @@ range or is already part of the base's history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from supervisor.config.rules import Rules
 from supervisor.errors import UsageError
+from supervisor.gates.adoption import REVIEW, predating
 from supervisor.gates.push import CommitReport
 from supervisor.gates.repository import GateRepo
 from supervisor.gitio.change import Change
@@ -36,23 +39,33 @@ def base_rules(repo: GateRepo, base: str) -> Rules:
         raise UsageError(f"policy of base {base[:12]}: {exc}") from exc
 
 
-def check_range(repo: GateRepo, rules: Rules, base: str, head: str) -> list[CommitReport]:
+def check_range(
+    repo: GateRepo, rules: Rules, base: str, head: str, approvals: Sequence[str] = ()
+) -> tuple[list[CommitReport], int]:
+    """The reports of every commit of base..head, and how many commits were left out because
+    they predate the policy (the base has none; they lead to the commit that adopts it)."""
     commits = repo.git.new_commits(head, [base])
+    skip = set() if repo.has_policy(base) else predating(repo.git, head, [base])
+    commits = [(c, parents) for c, parents in commits if c not in skip]
     summaries = repo.git.summaries([c for c, _ in commits])
     merges = {commit: parents for commit, parents in commits if len(parents) > 1}
     plain = [c for c, _ in commits if c not in merges]
     firsts = {c: (parents[0] if parents else None) for c, parents in commits}
     judged: dict[str, Report] = {}
     for commit, changes in commit_changes(repo.where.git_dir, plain, firsts):
-        judged[commit] = _judge(repo, rules, commit, changes)
+        judged[commit] = _judge(repo, rules, commit, changes, approvals)
     for commit, parents in merges.items():
-        judged[commit] = _judge(repo, rules, commit, merge_changes(repo, commit, parents))
-    return [CommitReport(c, summaries.get(c, ""), judged[c]) for c, _ in commits]
+        changes = merge_changes(repo, commit, parents)
+        judged[commit] = _judge(repo, rules, commit, changes, approvals)
+    reports = [CommitReport(c, summaries.get(c, ""), judged[c]) for c, _ in commits]
+    return reports, len(skip)
 
 
-def _judge(repo: GateRepo, rules: Rules, commit: str, changes: list[Change]) -> Report:
+def _judge(
+    repo: GateRepo, rules: Rules, commit: str, changes: list[Change], approvals: Sequence[str]
+) -> Report:
     repo.objects.prefetch_headers(c.oid for c in changes if c.oid)
-    return repo.judge(rules, changes, lambda: commit)
+    return repo.judge(rules, changes, lambda: commit, REVIEW, approvals)
 
 
 def merge_changes(repo: GateRepo, commit: str, parents: list[str]) -> list[Change]:

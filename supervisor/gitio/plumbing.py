@@ -92,6 +92,10 @@ class Plumbing:
                 return kind, out.decode().strip()
         return None
 
+    def config_all(self, key: str) -> list[str]:
+        """Every value of a (multi-valued) config key."""
+        return self.git(["config", "--get-all", key], check=False).decode().split()
+
     def tree_of(self, rev: str) -> str:
         return self.git(["rev-parse", "--verify", f"{rev}^{{tree}}"]).decode().strip()
 

@@ -81,7 +81,8 @@ def summary_line(reports: Sequence[CommitReport]) -> str:
 
 # text -------------------------------------------------------------------------------------------
 def text(reports: Sequence[CommitReport], base: str) -> str:
-    lines = [
+    lines = [f"{r.commit[:12]} notice   {one_line(n)}" for r in reports for n in r.report.notices]
+    lines += [
         f"{f.short} {f.violation.severity:<8} {f.violation.rule:<24} "
         f"{where(f.violation)}: {one_line(f.violation.message)}"
         for f in found(reports)
@@ -105,6 +106,8 @@ def as_json(reports: Sequence[CommitReport], base: str, head: str) -> dict[str, 
                 "summary": r.summary,
                 "ok": r.report.ok,
                 "violations": [v.as_json() for v in r.report.violations],
+                "notices": r.report.notices,
+                "approved_policy": r.report.approved,
             }
             for r in reports
         ],
@@ -137,7 +140,11 @@ def annotation(f: Found) -> str:
 def github(reports: Sequence[CommitReport], base: str, summary_written: bool) -> str:
     """At most the first ten errors and ten warnings as annotations, then what was left out."""
     every = found(reports)
-    lines: list[str] = []
+    lines: list[str] = [
+        f"::notice title=git-agent::{escape_data(f'{r.commit[:12]} {n}')}"
+        for r in reports
+        for n in r.report.notices
+    ]
     for kind in ("error", "warning"):
         these = [f for f in every if f.violation.severity == kind]
         lines.extend(annotation(f) for f in these[:GITHUB_CAP])

@@ -22,17 +22,21 @@ class Report:
     """The verdict on a change set. `failures`: plugins that raised (their rules did not run
     to the end, so the verdict cannot be ok)."""
 
-    __slots__ = ("changes", "failures", "violations")
+    __slots__ = ("approved", "changes", "failures", "notices", "violations")
 
     def __init__(
         self,
         violations: list[Violation],
         changes: list[Change],
         failures: list[PluginFailure] | None = None,
+        notices: list[str] | None = None,
+        approved: list[str] | None = None,
     ) -> None:
         self.violations = violations
         self.changes = changes
         self.failures = failures or []
+        self.notices = notices or []  # what a person should know but need not act on
+        self.approved = approved or []  # policy contents an approval accepted
 
     @property
     def errors(self) -> int:

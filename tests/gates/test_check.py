@@ -79,11 +79,11 @@ def test_range_is_judged_by_the_policy_of_base(based: tuple[Path, str]) -> None:
     assert by_commit[commits["after"]]["ok"] is True
     assert by_commit[commits["loosen"]]["summary"] == "loosen the policy"
 
-    # the loosening itself is reported, under the old policy
+    # the loosening itself is refused: a change of the policy needs an approval in CI
     loosen = by_commit[commits["loosen"]]
     assert loosen["ok"] is False
     rules = {(v["rule"], v["path"]) for v in loosen["violations"]}
-    assert ("scope.denied", ".git-agent/policy.toml") in rules
+    assert ("git.policy", ".git-agent/policy.toml") in rules
     # and the commit after it is still judged by the base's policy and plugin configuration
     bad = {(v["rule"], v["path"]) for v in by_commit[commits["bad"]]["violations"]}
     assert ("scope.denied", "secrets/key.txt") in bad
@@ -100,11 +100,17 @@ def test_policy_change_is_reported_by_the_git_plugin(based: tuple[Path, str]) ->
     repo, base = based
     write(repo, ".git-agent/policy.toml", LOOSE)
     commit_all(repo, "loosen")
-    data = cli(repo, "check", "--base", base, "--format", "json").json()
-    assert isinstance(data, dict)
-    rules = {v["rule"] for v in data["violations"]}
-    assert "scope.denied" in rules
-    assert "git.policy" in rules
+    result = cli(repo, "check", "--base", base, "--format", "json")
+    data = result.json()
+    assert isinstance(data, dict) and result.code == 1
+    (found,) = [v for v in data["violations"] if v["path"] == ".git-agent/policy.toml"]
+    assert found["rule"] == "git.policy" and "GIT_AGENT_APPROVED_POLICY=" in found["message"]
+    blob = git(repo, "rev-parse", "HEAD:.git-agent/policy.toml")
+    approved = cli(repo, "check", "--base", base, "--format", "json", env={"GIT_AGENT_APPROVED_POLICY": blob})
+    assert approved.code == 0, approved
+    assert approved.json()["commits"][0]["approved_policy"] == [blob]  # type: ignore[index]
+    other = cli(repo, "check", "--base", base, env={"GIT_AGENT_APPROVED_POLICY": "0" * 40})
+    assert other.code == 1  # an approval accepts that one policy, nothing else
 
 
 def test_clean_range_exits_zero(based: tuple[Path, str]) -> None:
@@ -166,7 +172,8 @@ def test_policy_from_base_without_policy_is_the_default_preset(repo: Path) -> No
     data = cli(repo, "check", "--base", base, "--format", "json").json()
     assert isinstance(data, dict)
     denied = {v["path"] for v in data["violations"] if v["rule"] == "scope.denied"}
-    assert denied == {".git-agent/policy.toml", ".env"}
+    assert denied == {".env"}  # adopting a policy where none existed passes; .env does not
+    assert any("adopts the policy" in n for n in data["commits"][0]["notices"])
 
 
 def test_broken_policy_at_base_is_a_config_error(repo: Path) -> None:
