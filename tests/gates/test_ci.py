@@ -17,11 +17,18 @@ from tests.kit import Link, commit_all, commit_policy, gate, git, git_code, writ
 POLICY = '[scope]\ndeny = ["secret/**"]\n'
 
 
-def check(repo: Path, base: str, head: str = "HEAD") -> list[CommitReport]:
+def check_all(repo: Path, base: str, head: str = "HEAD") -> tuple[list[CommitReport], int]:
+    """check_range over base..head: the reports, and how many commits predate the policy."""
     with gate(repo) as found:
         base = found.git.resolve_commit(base)
         head = found.git.resolve_commit(head)
         return check_range(found, base_rules(found, base), base, head)
+
+
+def check(repo: Path, base: str, head: str = "HEAD") -> list[CommitReport]:
+    reports, skipped = check_all(repo, base, head)
+    assert skipped == 0  # every base here has a policy: nothing predates it
+    return reports
 
 
 def changed(found: CommitReport) -> dict[str, tuple[str, str | None]]:
@@ -75,6 +82,18 @@ def test_the_policy_of_base_judges_a_range_that_loosens_it(based: tuple[Path, st
         (v.rule, v.path) for v in loosen.report.violations
     }
     assert scope(add) == {("scope.denied", "secret/key.txt")}
+
+
+def test_history_before_the_policy_is_adopted_is_not_judged(repo: Path) -> None:
+    base = git(repo, "rev-parse", "HEAD")
+    commit(repo, {"secret/old.txt": "before any policy\n"}, "old history")
+    adopt = commit_policy(repo, POLICY, "adopt a policy")
+    after = commit(repo, {"src/new.py": "n = 1\n"}, "new work")
+    reports, skipped = check_all(repo, base)
+    assert skipped == 1
+    assert [r.commit for r in reports] == [adopt, after]
+    assert [n for n in reports[0].report.notices if "adopts the policy" in n]
+    assert all(r.report.ok for r in reports)
 
 
 def test_an_empty_range_judges_nothing(based: tuple[Path, str]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from supervisor.gates.commits import PushedRef, parse_push
+from supervisor.gates.commits import PushedRef, parse_push, remote_tracking
 from supervisor.gates.push import CommitReport, judge_push
 from supervisor.gitio.objects import NULL_OID
 from tests.kit import commit_all, commit_policy, gate, git, write_files
@@ -15,9 +15,10 @@ from tests.kit import commit_all, commit_policy, gate, git, write_files
 POLICY = '[scope]\ndeny = ["secret/**"]\n'
 
 
-def push(repo: Path, *refs: PushedRef, remote: str | None = "origin") -> list[CommitReport]:
+def push(repo: Path, *refs: PushedRef) -> list[CommitReport]:
+    """A person's push to origin: what its tracking branches hold is what the remote has."""
     with gate(repo) as found:
-        return judge_push(found, list(refs), remote)
+        return judge_push(found, list(refs), remote_tracking(found.git, "origin"))
 
 
 def commit(repo: Path, files: dict[str, str | None], message: str) -> str:
@@ -48,6 +49,7 @@ def test_an_update_is_judged_commit_by_commit_under_the_remotes_policy(
         (loosen, "loosen the policy"),
         (add, "add a secret"),
     ]
+    assert reports[0].report.ok and reports[0].report.notices  # a person's change, on record
     assert scope(reports[1]) == {("scope.denied", "secret/key.txt")}
     assert not reports[1].report.ok
 
