@@ -106,7 +106,9 @@ def test_policy_change_is_reported_by_the_git_plugin(based: tuple[Path, str]) ->
     (found,) = [v for v in data["violations"] if v["path"] == ".git-agent/policy.toml"]
     assert found["rule"] == "git.policy" and "GIT_AGENT_APPROVED_POLICY=" in found["message"]
     blob = git(repo, "rev-parse", "HEAD:.git-agent/policy.toml")
-    approved = cli(repo, "check", "--base", base, "--format", "json", env={"GIT_AGENT_APPROVED_POLICY": blob})
+    approved = cli(
+        repo, "check", "--base", base, "--format", "json", env={"GIT_AGENT_APPROVED_POLICY": blob}
+    )
     assert approved.code == 0, approved
     assert approved.json()["commits"][0]["approved_policy"] == [blob]  # type: ignore[index]
     other = cli(repo, "check", "--base", base, env={"GIT_AGENT_APPROVED_POLICY": "0" * 40})
