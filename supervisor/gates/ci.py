@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from supervisor.config.rules import Rules
-from supervisor.errors import UsageError
+from supervisor.errors import OperationalError, UsageError
 from supervisor.gates.adoption import REVIEW, predating
-from supervisor.gates.push import CommitReport
+from supervisor.gates.push import CommitReport, summary_of
 from supervisor.gates.repository import GateRepo
 from supervisor.gitio.change import Change
 from supervisor.gitio.diffs import commit_changes, tree_changes
@@ -47,25 +47,44 @@ def check_range(
     commits = repo.git.new_commits(head, [base])
     skip = set() if repo.has_policy(base) else predating(repo.git, head, [base])
     commits = [(c, parents) for c, parents in commits if c not in skip]
-    summaries = repo.git.summaries([c for c, _ in commits])
+    if repo.git.is_shallow():
+        _refuse_shallow_cut(repo, commits)
+    messages = repo.git.messages([c for c, _ in commits])
     merges = {commit: parents for commit, parents in commits if len(parents) > 1}
     plain = [c for c, _ in commits if c not in merges]
     firsts = {c: (parents[0] if parents else None) for c, parents in commits}
     judged: dict[str, Report] = {}
     for commit, changes in commit_changes(repo.where.git_dir, plain, firsts):
-        judged[commit] = _judge(repo, rules, commit, changes, approvals)
+        judged[commit] = _judge(repo, rules, commit, changes, approvals, messages[commit])
     for commit, parents in merges.items():
         changes = merge_changes(repo, commit, parents)
-        judged[commit] = _judge(repo, rules, commit, changes, approvals)
-    reports = [CommitReport(c, summaries.get(c, ""), judged[c]) for c, _ in commits]
+        judged[commit] = _judge(repo, rules, commit, changes, approvals, messages[commit])
+    reports = [CommitReport(c, summary_of(messages[c], judged[c]), judged[c]) for c, _ in commits]
     return reports, len(skip)
 
 
+def _refuse_shallow_cut(repo: GateRepo, commits: list[tuple[str, list[str]]]) -> None:
+    """A shallow clone whose history is cut inside the range cannot be judged: the cut commit
+    would look as if it added every file of the repository."""
+    cut = repo.git.shallow_boundary() & {c for c, _ in commits}
+    if cut:
+        raise OperationalError(
+            f"the clone is shallow and its history is cut inside the range (at "
+            f"{sorted(cut)[0][:12]}): fetch the whole range first (git fetch --deepen, or "
+            "fetch-depth: 0 in actions/checkout)"
+        )
+
+
 def _judge(
-    repo: GateRepo, rules: Rules, commit: str, changes: list[Change], approvals: Sequence[str]
+    repo: GateRepo,
+    rules: Rules,
+    commit: str,
+    changes: list[Change],
+    approvals: Sequence[str],
+    message: str,
 ) -> Report:
     repo.objects.prefetch_headers(c.oid for c in changes if c.oid)
-    return repo.judge(rules, changes, lambda: commit, REVIEW, approvals)
+    return repo.judge(rules, changes, lambda: commit, REVIEW, approvals, message)
 
 
 def merge_changes(repo: GateRepo, commit: str, parents: list[str]) -> list[Change]:

@@ -29,6 +29,14 @@ class CommitReport(NamedTuple):
     report: Report
 
 
+WITHHELD = "(the message is withheld: it holds a secret)"
+
+
+def summary_of(message: str, report: Report) -> str:
+    """A commit's first line, unless a rule found a secret in the message."""
+    return WITHHELD if report.in_message else message.split("\n", 1)[0]
+
+
 def judge_push(
     repo: GateRepo,
     refs: list[PushedRef],
@@ -43,7 +51,7 @@ def judge_push(
     skip = _predating(repo, pushed)
     pushed = [p for p in pushed if p.commit not in skip]
     commits = [p.commit for p in pushed]
-    summaries = repo.git.summaries(commits)
+    messages = repo.git.messages(commits)
     by_commit = {p.commit: p for p in pushed}
     firsts = {p.commit: p.parent for p in pushed}
     out = []
@@ -53,8 +61,9 @@ def judge_push(
         rules = Rules(repo.policy_at(anchor), None, anchor)
         mode = REVIEW if review else FEATURE if agent_ref(found.ref) else PERSON
         repo.objects.prefetch_headers(c.oid for c in changes if c.oid)
-        report = repo.judge(rules, changes, lambda c=commit: c, mode, approvals)  # type: ignore[misc]
-        out.append(CommitReport(commit, summaries.get(commit, ""), report))
+        message = messages.get(commit, "")
+        report = repo.judge(rules, changes, lambda c=commit: c, mode, approvals, message)  # type: ignore[misc]
+        out.append(CommitReport(commit, summary_of(message, report), report))
     out.extend(_content_reports(repo, refs, hide_new))
     return out
 

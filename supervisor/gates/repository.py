@@ -59,17 +59,20 @@ class GateRepo:
         tree: Callable[[], str],
         mode: str = PERSON,
         approvals: Iterable[str] = (),
+        message: str | None = None,
     ) -> Report:
         """Every rule over `changes`, the policy's own files by the adoption rules (`mode`:
         who changes them, see `gates.adoption`); `tree` names the content under review (a
         tree-ish), asked for only when a rule looks into the tree."""
         ctx = RuleContext(rules, self.objects, tree=lambda: self._tree_id(tree()))
         policy_changes, others = split(changes)
-        report = judge(self.plugins(rules), ctx, others)
+        report = judge(self.plugins(rules), ctx, others, message)
         had_policy = rules.policy.file == POLICY_PATH
         said = judge_policy_changes(policy_changes, had_policy, mode, approvals)
         violations = report.violations + leveled(said.violations, ctx)
-        return Report(violations, list(changes), report.failures, said.notices, said.approved)
+        out = Report(violations, list(changes), report.failures, said.notices, said.approved)
+        out.in_message = report.in_message
+        return out
 
     def _tree_id(self, tree: str) -> bytes | None:
         found = self.objects.info(f"{tree}^{{tree}}")

@@ -22,7 +22,7 @@ class Report:
     """The verdict on a change set. `failures`: plugins that raised (their rules did not run
     to the end, so the verdict cannot be ok)."""
 
-    __slots__ = ("approved", "changes", "failures", "notices", "violations")
+    __slots__ = ("approved", "changes", "failures", "in_message", "notices", "violations")
 
     def __init__(
         self,
@@ -37,6 +37,7 @@ class Report:
         self.failures = failures or []
         self.notices = notices or []  # what a person should know but need not act on
         self.approved = approved or []  # policy contents an approval accepted
+        self.in_message = False  # a rule found something in the commit's message
 
     @property
     def errors(self) -> int:
@@ -81,14 +82,26 @@ def check_config(manager: pluggy.PluginManager, ctx: RuleContext) -> None:
         raise OperationalError(failure.message)
 
 
-def judge(manager: pluggy.PluginManager, ctx: RuleContext, changes: Sequence[Change]) -> Report:
-    """Every rule over `changes`: each path, then the whole set (the plugin tables first)."""
+def judge(
+    manager: pluggy.PluginManager,
+    ctx: RuleContext,
+    changes: Sequence[Change],
+    message: str | None = None,
+) -> Report:
+    """Every rule over `changes`: each path, then the whole set (the plugin tables first),
+    then the commit's `message` when there is one."""
     check_config(manager, ctx)
     found: list[Violation] = []
     for change in changes:
         found.extend(_flat(manager.hook.git_agent_check_path(change=change, ctx=ctx)))
     found.extend(_flat(manager.hook.git_agent_check_changes(changes=changes, ctx=ctx)))
-    return Report(leveled(found, ctx), list(changes), _failures(manager))
+    in_message = []
+    if message is not None:
+        in_message = _flat(manager.hook.git_agent_check_message(message=message, ctx=ctx))
+    found.extend(in_message)
+    report = Report(leveled(found, ctx), list(changes), _failures(manager))
+    report.in_message = bool(leveled(in_message, ctx))
+    return report
 
 
 def before_promote(
