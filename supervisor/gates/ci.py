@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from supervisor.config.rules import Rules
 from supervisor.errors import OperationalError, UsageError
 from supervisor.gates.adoption import REVIEW, predating
+from supervisor.gates.merges import merge_changes
 from supervisor.gates.push import CommitReport, summary_of
 from supervisor.gates.repository import GateRepo
 from supervisor.gitio.change import Change
-from supervisor.gitio.diffs import commit_changes, tree_changes
+from supervisor.gitio.diffs import commit_changes
 from supervisor.rules.engine import Report
 
 
@@ -85,19 +86,3 @@ def _judge(
 ) -> Report:
     repo.objects.prefetch_headers(c.oid for c in changes if c.oid)
     return repo.judge(rules, changes, lambda: commit, REVIEW, approvals, message)
-
-
-def merge_changes(repo: GateRepo, commit: str, parents: list[str]) -> list[Change]:
-    """A merge's changes against its first parent, limited to the paths that differ from
-    every other parent too."""
-    git_dir = repo.where.git_dir
-    others = [_touched(tree_changes(git_dir, p, commit)) for p in parents[1:]]
-    return [
-        c
-        for c in tree_changes(git_dir, parents[0], commit)
-        if all(c.path in paths for paths in others)
-    ]
-
-
-def _touched(changes: list[Change]) -> set[str]:
-    return {c.path for c in changes} | {c.old_path for c in changes if c.old_path}

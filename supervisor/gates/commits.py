@@ -69,7 +69,7 @@ class Pushed(NamedTuple):
 
     commit: str
     anchor: str
-    parent: str | None
+    parents: tuple[str, ...]
     ref: PushedRef
     hide: tuple[str, ...]
 
@@ -98,7 +98,7 @@ def pushed_commits(
         for commit, parents in commits:
             if commit not in seen:
                 seen.add(commit)
-                out.append(Pushed(commit, anchor, parents[0] if parents else None, ref, hide))
+                out.append(Pushed(commit, anchor, tuple(parents), ref, hide))
     return out
 
 

@@ -3,6 +3,7 @@ of what the remote already has."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -16,6 +17,7 @@ from supervisor.gates.commits import (
     pushed_commits,
     pushed_content,
 )
+from supervisor.gates.merges import merge_changes
 from supervisor.gates.repository import GateRepo
 from supervisor.gitio.change import Change
 from supervisor.gitio.diffs import commit_changes, tree_changes
@@ -53,9 +55,16 @@ def judge_push(
     commits = [p.commit for p in pushed]
     messages = repo.git.messages(commits)
     by_commit = {p.commit: p for p in pushed}
-    firsts = {p.commit: p.parent for p in pushed}
+    plain = [p.commit for p in pushed if len(p.parents) < 2]
+    firsts = {p.commit: (p.parents[0] if p.parents else None) for p in pushed}
+    listed = commit_changes(repo.where.git_dir, plain, firsts)
+    merges = (
+        (p.commit, merge_changes(repo, p.commit, list(p.parents)))
+        for p in pushed
+        if len(p.parents) > 1
+    )
     out = []
-    for commit, changes in commit_changes(repo.where.git_dir, commits, firsts):
+    for commit, changes in itertools.chain(listed, merges):
         found = by_commit[commit]
         anchor = found.anchor or None
         rules = Rules(repo.policy_at(anchor), None, anchor)

@@ -90,6 +90,7 @@ def judge(
 ) -> Report:
     """Every rule over `changes`: each path, then the whole set (the plugin tables first),
     then the commit's `message` when there is one."""
+    _failures(manager)  # what an earlier judgement that raised left behind is not ours
     check_config(manager, ctx)
     found: list[Violation] = []
     for change in changes:

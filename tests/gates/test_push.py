@@ -123,13 +123,6 @@ def test_a_merge_in_a_push_does_not_judge_what_a_parent_brought(repo: Path) -> N
     assert all(r.report.ok for r in reports)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: judge_push reads every pushed commit through one `diff-tree --stdin`, which "
-    "prints nothing for a merge commit, so what a merge adds itself (an evil merge, a "
-    "conflict resolution) is never judged by pre-push; check_range judges it "
-    "(gates.ci.merge_changes)",
-)
 def test_what_a_merge_adds_itself_is_judged_in_a_push(pushed: tuple[Path, str]) -> None:
     repo, base = pushed
     git(repo, "checkout", "-q", "-b", "side")

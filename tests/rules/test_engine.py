@@ -238,12 +238,6 @@ def test_a_raising_wrapper_is_named() -> None:
         judge(plugins, context(), [added("a")])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: when a judgement ends in an exception (a plugin's ConfigError, a raising "
-    "wrapper), the failures other plugins had already recorded stay on the Manager and are "
-    "reported by its next judgement (a cached manager: GateRepo, Workspace, a live watcher)",
-)
 def test_a_judgement_that_raised_leaves_no_failure_behind() -> None:
     plugins = manager(("boom", Raises()), ("config", RaisesConfig()))
     with pytest.raises(ConfigError):
