@@ -59,7 +59,7 @@ def _pre_commit(repo: GateRepo, index_file: Path | None, diff: StagedDiff, out: 
     report = judge_staged(repo, index_file, diff)
     for notice in report.notices:
         out.line(f"git-agent: this commit {notice}")
-    if report.violations:
+    if report.violations or report.blocked:
         out.line("git-agent: the staged changes break the policy:")
         text.report(out, report)
     if report.failures:
@@ -73,7 +73,7 @@ def _files(repo: GateRepo, names: list[str], out: Output) -> int:
     from supervisor.rules.engine import PluginsFailed
 
     report = judge_files(repo, names)
-    if report.violations:
+    if report.violations or report.blocked:
         out.line("git-agent: these files break the policy:")
         text.report(out, report)
     if report.failures:
@@ -117,7 +117,7 @@ def _said(out: Output, reports: list[CommitReport]) -> int:
         report = found.report
         for notice in report.notices:
             out.line(f"git-agent: commit {found.commit[:12]} {notice}")
-        if report.violations:
+        if report.violations or report.blocked:
             out.line(f"git-agent: commit {found.commit[:12]} ({found.summary}) breaks the policy:")
             text.report(out, report)
         if report.failures:

@@ -72,6 +72,7 @@ class GateRepo:
         violations = report.violations + leveled(said.violations, ctx)
         out = Report(violations, list(changes), report.failures, said.notices, said.approved)
         out.in_message = report.in_message
+        out.blocked = report.blocked
         return out
 
     def _tree_id(self, tree: str) -> bytes | None:

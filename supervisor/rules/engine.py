@@ -22,7 +22,15 @@ class Report:
     """The verdict on a change set. `failures`: plugins that raised (their rules did not run
     to the end, so the verdict cannot be ok)."""
 
-    __slots__ = ("approved", "changes", "failures", "in_message", "notices", "violations")
+    __slots__ = (
+        "approved",
+        "blocked",
+        "changes",
+        "failures",
+        "in_message",
+        "notices",
+        "violations",
+    )
 
     def __init__(
         self,
@@ -38,6 +46,7 @@ class Report:
         self.notices = notices or []  # what a person should know but need not act on
         self.approved = approved or []  # policy contents an approval accepted
         self.in_message = False  # a rule found something in the commit's message
+        self.blocked: list[str] = []  # plugins blocked locally: the verdict is incomplete
 
     @property
     def errors(self) -> int:
@@ -48,8 +57,13 @@ class Report:
         return len(self.violations) - self.errors
 
     @property
+    def incomplete(self) -> bool:
+        """Reached with plugins blocked locally: it never promotes, never passes a gate."""
+        return bool(self.blocked)
+
+    @property
     def ok(self) -> bool:
-        return self.errors == 0 and not self.failures
+        return self.errors == 0 and not self.failures and not self.blocked
 
     def with_violations(
         self, extra: Sequence[Violation], failures: Sequence[PluginFailure]
@@ -61,6 +75,8 @@ class Report:
             "ok": self.ok,
             "violations": [v.as_json() for v in self.violations],
             "changes": [c.as_json() for c in self.changes],
+            "incomplete": self.incomplete,
+            "blocked": self.blocked,
         }
 
 
@@ -102,6 +118,7 @@ def judge(
     found.extend(in_message)
     report = Report(leveled(found, ctx), list(changes), _failures(manager))
     report.in_message = bool(leveled(in_message, ctx))
+    report.blocked = list(manager.blocked_locally) if isinstance(manager, Manager) else []
     return report
 
 

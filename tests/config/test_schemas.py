@@ -185,7 +185,10 @@ def test_the_validate_report_fits_the_schema(busy: Path) -> None:
     assert any(v["rule"] == "scope.outside" for v in report["violations"])
     # and each change, as diff --json prints it, fits the report's change item
     changes = cli(busy, "diff", "f", "--json").json()
-    conforms("report", {"ok": True, "violations": [], "changes": changes})
+    conforms(
+        "report",
+        {"ok": True, "violations": [], "changes": changes, "incomplete": False, "blocked": []},
+    )
 
 
 def test_the_report_schema_is_exact() -> None:
@@ -201,8 +204,10 @@ def test_the_report_schema_is_exact() -> None:
         "old_mode": None,
     }
     violation = {"rule": "r", "severity": "error", "path": "a", "line": None, "message": "m"}
-    conforms("report", {"ok": False, "violations": [violation], "changes": [change]})
-    assert refused("report", {"ok": False, "violations": [violation]})
+    whole = {"incomplete": False, "blocked": []}
+    conforms("report", {"ok": False, "violations": [violation], "changes": [change], **whole})
+    assert refused("report", {"ok": False, "violations": [violation], "changes": [change]})
+    assert refused("report", {"ok": False, "violations": [violation], **whole})
     assert refused("report", {"ok": False, "violations": [], "changes": [], "extra": 1})
     assert refused("report", {"ok": True, "violations": [], "changes": [{**change, "mode": 420}]})
     assert refused(

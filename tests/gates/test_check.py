@@ -132,6 +132,8 @@ def test_empty_range_exits_zero(based: tuple[Path, str]) -> None:
     assert result.code == 0, result
     assert result.json() == {
         "ok": True,
+        "incomplete": False,
+        "blocked": [],
         "base": base,
         "head": base,
         "violations": [],

@@ -200,7 +200,8 @@ def test_a_plugin_that_fails_to_import_exits_2_naming_it(
     assert "Traceback" not in result.err
     assert result.err.count("\n") == 1, result.err
     assert "plugin broken (git_agent_broken) failed to load" in result.err
-    # a broken plugin that is disabled does not stop anything
+    # a broken plugin blocked locally (to debug it) stops nothing, but the verdict says it is
+    # incomplete: it would never promote nor pass a gate
     result = run_cli(
         repo,
         "validate",
@@ -208,7 +209,11 @@ def test_a_plugin_that_fails_to_import_exits_2_naming_it(
         "--json",
         env={**on_path(site), "GIT_AGENT_DISABLE_PLUGINS": "broken"},
     )
-    assert result.code == 0, result
+    assert result.code == 1, result
+    report = result.json()
+    assert isinstance(report, dict)
+    assert report["incomplete"] is True and report["blocked"] == ["broken"]
+    assert report["violations"] == []
 
 
 def test_a_missing_entry_point_target_exits_2(repo: Path, feature: Path, tmp_path: Path) -> None:
