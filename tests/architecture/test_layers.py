@@ -6,7 +6,6 @@ its own layer or a lower one; peers on the same level never import each other.""
 from __future__ import annotations
 
 import ast
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -103,12 +102,3 @@ def test_only_gitio_runs_git() -> None:
         assert '["git"' not in text and "subprocess" not in text, (
             f"{name} runs a process: git goes through supervisor.gitio.run"
         )
-
-
-def test_every_package_is_shipped() -> None:
-    listed = set(
-        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
-    )
-    for init in PACKAGE.rglob("__init__.py"):
-        package = ".".join(init.parent.relative_to(ROOT).parts)
-        assert package in listed, f"{package} is missing from [tool.setuptools] packages"
