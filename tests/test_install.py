@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kit import git_bytes
+from tests.kit import git_bytes, git_environ
 
 ROOT = Path(__file__).resolve().parents[1]
 # folder in the checkout -> import name in the wheel
@@ -25,6 +25,9 @@ PACKAGES = {
     "hooks": "git_agent_hooks",
 }
 OFFLINE = ("--no-deps", "--no-build-isolation")  # the backend of this environment, no index
+# into a prefix of its own: without --ignore-installed, pip would first uninstall the
+# git-agent of the environment running the tests
+INTO = ("--ignore-installed", "--prefix")
 Listing = dict[str, tuple[str, int, int]]
 
 
@@ -79,7 +82,7 @@ def installed(checkout: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A prefix the checkout was installed into (not editable), as `pip install PATH` does."""
     prefix = tmp_path_factory.mktemp("prefix")
     before = listing(checkout)
-    pip("install", *OFFLINE, "--prefix", str(prefix), str(checkout))
+    pip("install", *OFFLINE, *INTO, str(prefix), str(checkout))
     assert listing(checkout) == before, "installing wrote into the source tree"
     return prefix
 
@@ -129,9 +132,67 @@ def test_an_editable_install_leaves_the_source_tree_untouched_and_follows_it(
     checkout: Path, tmp_path: Path
 ) -> None:
     before = listing(checkout)
-    pip("install", *OFFLINE, "--prefix", str(tmp_path), "--editable", str(checkout))
+    pip("install", *OFFLINE, *INTO, str(tmp_path), "--editable", str(checkout))
     assert listing(checkout) == before, "an editable install wrote into the source tree"
     (pth,) = tmp_path.glob("lib/python*/site-packages/_git_agent.pth")
     assert pth.read_text().split() == [str(checkout / ".editable")]
     links = {p.name: p.resolve() for p in (checkout / ".editable").iterdir()}
     assert links == {package: checkout / folder for folder, package in PACKAGES.items()}
+
+
+# --- the manual page, where man finds it --------------------------------------------------
+
+
+def man_env(prefix: Path, **extra: str) -> dict[str, str]:
+    """An environment with the install's bin/ first on PATH, no MANPATH, git's config of
+    this machine left out (help.format could ask for a browser) and man writing plain text."""
+    env = git_environ({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    env.pop("MANPATH", None)
+    env.update(PATH=f"{prefix / 'bin'}{os.pathsep}{env['PATH']}", MANPAGER="cat", PAGER="cat")
+    env.update(MANWIDTH="80", LC_ALL="C.UTF-8", **extra)
+    return env
+
+
+def manual(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def rendered(installed: Path) -> str:
+    """The committed page as man renders it."""
+    assert shutil.which("man"), "man is needed: apt-get install man-db (.ci/run does)"
+    shown = manual(man_env(installed), "man", "-l", str(ROOT / "docs" / "man" / "git-agent.1"))
+    assert shown.returncode == 0 and "git-agent" in shown.stdout, shown.stderr
+    return shown.stdout
+
+
+def test_an_install_puts_the_manual_page_beside_its_bin(installed: Path) -> None:
+    page = installed / "share" / "man" / "man1" / "git-agent.1"
+    assert page.read_bytes() == (ROOT / "docs" / "man" / "git-agent.1").read_bytes()
+
+
+def test_git_agent_help_through_git_opens_the_manual_page(
+    installed: Path, rendered: str, tmp_path: Path
+) -> None:
+    """git turns `git agent --help` into `git help agent`, which runs `man git-agent` with
+    MANPATH set to git's own pages and a trailing colon: man then adds the folders it derives
+    from PATH, among them <bin>/../share/man of the console script."""
+    env = man_env(installed)
+    for args in (
+        ("git", "agent", "--help"),
+        ("git", "help", "agent"),
+        ("git", "help", "-m", "agent"),
+    ):
+        shown = manual(env, *args, cwd=tmp_path)
+        assert shown.returncode == 0, shown.stderr
+        assert shown.stdout == rendered, args
+    where = manual(env, "man", "-w", "git-agent", cwd=tmp_path)
+    assert where.stdout.strip() == str(installed / "share" / "man" / "man1" / "git-agent.1")
+
+
+def test_a_manpath_that_keeps_the_default_still_finds_it(
+    installed: Path, rendered: str, tmp_path: Path
+) -> None:
+    env = man_env(installed, MANPATH=f"{tmp_path}:")  # the empty entry: man's own search too
+    shown = manual(env, "git", "agent", "--help", cwd=tmp_path)
+    assert shown.returncode == 0 and shown.stdout == rendered, shown.stderr
