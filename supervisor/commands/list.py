@@ -20,6 +20,8 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
         found = [describe(ws.feature(row.name)) for row in rows]
     if args.json:
         out.json(found)
+    elif not found:
+        out.line(text.NO_FEATURES)
     else:
         text.listing(out, found)
     return 0

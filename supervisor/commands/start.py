@@ -6,18 +6,29 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
+from supervisor.gitio.uncommitted import Uncommitted
 from supervisor.lifecycle.start import start
 from supervisor.lifecycle.status import describe
 from supervisor.lifecycle.workspace import open_workspace
 from supervisor.render import text
 from supervisor.render.output import Output
+from supervisor.render.text import plural
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
     plan = Path(cwd, args.plan) if args.plan else None
     with open_workspace(env, cwd) as ws:
+        repo = ws.repo
+        pending = Uncommitted(repo.git_dir, repo.workdir)  # git walks while the shadow is made
         feature = start(ws, args.feature, args.base, plan, out.progress("shadow"))
         info = describe(feature)
+        count = pending.count()
+        if count and feature.row.base == repo.head_commit():
+            out.note(
+                f"git-agent: {plural(count, 'uncommitted change')} in {repo.workdir} "
+                f"{'is' if count == 1 else 'are'} not in the shadow, which starts from HEAD "
+                f"({feature.row.base[:12]}): commit them first for the agent to have them"
+            )
     if args.json:
         out.json(info)
     else:

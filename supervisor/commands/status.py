@@ -14,7 +14,7 @@ from supervisor.render.output import Output
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
-    if args.feature:
+    if args.feature is not None:  # "" too: an invalid name, not "every feature"
         with open_feature(env, cwd, args.feature) as found:
             info = describe(found)
         if args.json:
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     if args.json:
         out.json(infos)
     elif not infos:
-        out.line("no features yet: `git agent start <feature>` begins one")
+        out.line(text.NO_FEATURES)
     else:
         text.status(out, infos)
     return 0

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from supervisor.rules.types import Violation
 
 
+NO_FEATURES = "no features yet: `git agent start <feature>` begins one"
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 

@@ -9,7 +9,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from supervisor.errors import OperationalError, UsageError
+from supervisor.errors import OperationalError, UsageError, did_you_mean
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -73,7 +73,8 @@ class State:
     def require(self, name: str) -> FeatureRow:
         row = self.get(name)
         if row is None:
-            raise UsageError(f"unknown feature: {name}")
+            known = [row.name for row in self.all()]
+            raise UsageError(f"unknown feature: {name}{did_you_mean(name, known)}")
         return row
 
     def all(self) -> list[FeatureRow]:
