@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from supervisor.gitio.change import Change
 from supervisor.gitio.changes import changes_between, patch_text
+from supervisor.gitio.repo import Repo
 from supervisor.lifecycle.workspace import open_feature
 from supervisor.render import text
+from supervisor.render.diffstat import diffstat
 from supervisor.render.output import Output
 
 
@@ -23,10 +26,22 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
             out.raw(patch_text(repo, old, new))
             return 0
         changes = changes_between(repo, old, new)
+        if args.stat:
+            for line in diffstat(changes, sizes_in(repo), out.columns(env)):
+                out.line(line)
+            return 0
     if args.json:
         out.json([c.as_json() for c in changes])
-    elif args.stat:
-        text.diffstat(out, changes)
     else:
         text.name_status(out, changes)
     return 0
+
+
+def sizes_in(repo: Repo) -> Callable[[Change], tuple[int, int]]:
+    """The sizes of a binary change's two sides, as `--stat` prints them (`Bin 10 -> 12 bytes`)."""
+
+    def sizes(change: Change) -> tuple[int, int]:
+        old = repo.header(change.old_oid)[1] if change.old_oid else 0
+        return old, repo.header(change.oid)[1] if change.oid else 0
+
+    return sizes

@@ -94,22 +94,3 @@ def name_status(out: Output, changes: Sequence[Change]) -> None:
             f"{quote_path(c.old_path)}\t{quote_path(c.path)}" if c.old_path else quote_path(c.path)
         )
         out.line(f"{c.status}\t{shown}")
-
-
-def diffstat(out: Output, changes: Sequence[Change]) -> None:
-    names = [
-        quote_path(c.path)
-        if not c.old_path
-        else f"{quote_path(c.old_path)} => {quote_path(c.path)}"
-        for c in changes
-    ]
-    width = max((len(n) for n in names), default=0)
-    for name, c in zip(names, changes, strict=True):
-        counts = (
-            "Bin"
-            if c.binary
-            else f"{c.added + c.deleted:>5} {'+' * min(c.added, 40)}{'-' * min(c.deleted, 40)}"
-        )
-        out.line(f" {name:<{width}} | {counts}")
-    added, deleted = sum(c.added for c in changes), sum(c.deleted for c in changes)
-    out.line(f" {len(changes)} files changed, {added} insertions(+), {deleted} deletions(-)")
