@@ -30,7 +30,7 @@ from supervisor.lifecycle.writer import Progress, checkout
 from supervisor.rules.context import ReadOnly, RuleContext
 from supervisor.rules.engine import check_config
 from supervisor.store.layout import FEATURE_MARKER, SHADOW_MARKER
-from supervisor.store.names import branch_of, chain_of, check_feature
+from supervisor.store.names import branch_of, chain_of, check_new_feature
 from supervisor.store.state import FeatureRow
 
 
@@ -41,7 +41,7 @@ def start(
     plan_file: Path | None = None,
     progress: Progress | None = None,
 ) -> Feature:
-    check_feature(name)
+    check_new_feature(name)
     repo = ws.repo
     if not repo.has_head() and base == "HEAD":
         raise UsageError(
