@@ -65,6 +65,12 @@ class Repo:
         return (gitdir / pointer.read_text().strip() if pointer.exists() else gitdir).resolve()
 
     @property
+    def git_args(self) -> list[str]:
+        """What makes the git CLI work on this repository wherever it runs (the GIT_DIR a
+        user set is not passed on to the git commands we start)."""
+        return [f"--git-dir={self.git_dir}"]
+
+    @property
     def workdir(self) -> Path:
         return Path(self.raw.workdir).resolve()
 

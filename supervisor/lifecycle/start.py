@@ -158,12 +158,15 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
         layout.plan_json(name).write_text(json.dumps(valid, sort_keys=True))
     repo.create_ref(branch_of(name), row.base, "git-agent: start")
     fault(ws.settings, "start:branch")
-    with git_alongside(["worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir):
+    with git_alongside(
+        [*repo.git_args, "worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir
+    ):
         Repo.init_bare(layout.view(name))
         _make_shadow(ws, row, progress)
         fault(ws.settings, "start:shadow")
     run_git(
-        ["worktree", "lock", "--reason", f"git-agent feature {name}", row.worktree], repo.workdir
+        [*repo.git_args, "worktree", "lock", "--reason", f"git-agent feature {name}", row.worktree],
+        repo.workdir,
     )
     _mark_worktree(Path(row.worktree), name)
     fault(ws.settings, "start:worktree")
@@ -211,13 +214,15 @@ def abandon(ws: Workspace, row: FeatureRow) -> None:
     repo = ws.repo
     # git marks a worktree it is still adding as locked: unlock it even if the folder is gone,
     # or prune would keep its entry forever
-    run_git(["worktree", "unlock", row.worktree], repo.workdir, check=False)
+    run_git([*repo.git_args, "worktree", "unlock", row.worktree], repo.workdir, check=False)
     if Path(row.worktree).exists():
         run_git(
-            ["worktree", "remove", "--force", "--force", row.worktree], repo.workdir, check=False
+            [*repo.git_args, "worktree", "remove", "--force", "--force", row.worktree],
+            repo.workdir,
+            check=False,
         )
     shutil.rmtree(row.worktree, ignore_errors=True)
-    run_git(["worktree", "prune"], repo.workdir, check=False)
+    run_git([*repo.git_args, "worktree", "prune"], repo.workdir, check=False)
     for ref in (branch_of(row.name), chain_of(row.name)):
         if repo.ref(ref) == row.base:
             with contextlib.suppress(FatalError):
