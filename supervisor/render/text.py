@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from supervisor.render.output import Output, quote_path
@@ -57,26 +57,46 @@ def verdict_summary(verdict: dict[str, Any] | None, short: bool = False) -> str:
     return f"{'ok' if verdict['ok'] else 'failing'} ({counts})"
 
 
-def status(out: Output, found: Sequence[dict[str, Any]]) -> None:
+def status(
+    out: Output,
+    found: Sequence[dict[str, Any]],
+    missing: Mapping[str, Sequence[str]] | None = None,
+) -> None:
+    """Each feature's status; `missing`: by feature, its folders that are gone."""
     for number, info in enumerate(found):
         if number:
             out.line()
-        _status_one(out, info)
+        _status_one(out, info, (missing or {}).get(info["feature"], ()))
 
 
-def _status_one(out: Output, info: dict[str, Any]) -> None:
+def _status_one(out: Output, info: dict[str, Any], missing: Sequence[str]) -> None:
     head = (info["head"] or "missing")[:12]
     promoted = info["promoted"]
+    gone = {name: " (missing)" if name in missing else "" for name in ("worktree", "shadow")}
     out.line(f"feature      {info['feature']} ({info['state']})")
     out.line(f"base         {info['base'][:12]}")
     out.line(f"branch       {info['branch']} at {head}")
-    out.line(f"worktree     {info['worktree']}")
-    out.line(f"shadow       {info['shadow']}")
+    out.line(f"worktree     {info['worktree']}{gone['worktree']}")
+    out.line(f"shadow       {info['shadow']}{gone['shadow']}")
     out.line(f"checkpoints  {info['checkpoints']} (last {info['last_checkpoint']})")
     out.line(
         f"promoted     {'checkpoint {}'.format(promoted['checkpoint']) if promoted else 'never'}"
     )
     out.line(f"verdict      {verdict_summary(info['verdict'])}")
+    if missing:
+        out.line(f"recover      {recovery(info, missing)}")
+
+
+def recovery(info: dict[str, Any], missing: Sequence[str]) -> str:
+    """The command that makes the missing folders again, and what it does."""
+    last = info["last_checkpoint"]
+    made = {
+        "shadow": f"the shadow from checkpoint {last}",
+        "worktree": f"the worktree at {info['branch']}",
+    }
+    flag = " --worktree" if "worktree" in missing else ""
+    what = " and ".join(made[m] for m in missing)
+    return f"`git agent revert {info['feature']} --to {last}{flag}` makes {what} again"
 
 
 def listing(out: Output, found: Sequence[dict[str, Any]]) -> None:
