@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tomllib
 import zipfile
 from pathlib import Path
@@ -122,6 +123,23 @@ def test_the_wheel_declares_the_console_script_and_the_plugins(wheel: zipfile.Zi
         assert f"{name} = {target}\n" in text
         module = target.split(":")[0]
         assert f"{module.replace('.', '/')}.py" in wheel.namelist()
+
+
+def test_a_source_distribution_holds_the_sources_once(
+    checkout: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    out = tmp_path_factory.mktemp("sdist")
+    before = listing(checkout)
+    code = "import sys; from hatchling.builders.sdist import SdistBuilder as B; "
+    code += "list(B(sys.argv[1]).build(directory=sys.argv[2]))"  # the backend of the wheel
+    subprocess.run([sys.executable, "-c", code, str(checkout), str(out)], check=True)
+    assert listing(checkout) == before, "building the sdist wrote into the source tree"
+    (built,) = out.glob("git_agent-*.tar.gz")
+    with tarfile.open(built) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"pyproject.toml", "supervisor/cli/parser.py", "plugins/scope.py"} <= names
+    assert "docs/man/git-agent.1" in names
+    assert not [n for n in names if n.startswith(".editable")]
 
 
 def test_an_install_leaves_the_source_tree_untouched(installed: Path) -> None:
