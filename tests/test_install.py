@@ -4,6 +4,7 @@ entry point under its import names."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -58,6 +59,9 @@ def listing(root: Path) -> Listing:
 
 
 def pip(*args: str) -> None:
+    assert importlib.util.find_spec("hatchling"), (
+        "the build backend is missing here: python3 -m pip install -e '.[test]' again"
+    )
     command = [sys.executable, "-m", "pip", "--no-cache-dir", "-q", *args]
     proc = subprocess.run(command, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
