@@ -160,16 +160,19 @@ class Baseline:
 def library_secrets(path: str, text: str) -> tuple[tuple[str, str], ...]:
     """(secret, SHA-1) of what detect-secrets' built-in detectors report on one line, with
     their default settings (imported only here: a finding in a file its baseline lists)."""
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.settings import default_settings
-
     found: list[tuple[str, str]] = []
-    with default_settings():
-        for detector in get_mapping_from_secret_type_to_class().values():
-            plugin: Any = detector  # abstract in its stubs, concrete at run time
-            for secret in plugin().analyze_line(filename=path, line=text, line_number=0):
-                if secret.secret_value:
-                    found.append((secret.secret_value, secret.secret_hash))
+    try:
+        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+        from detect_secrets.settings import default_settings
+
+        with default_settings():
+            for detector in get_mapping_from_secret_type_to_class().values():
+                plugin: Any = detector  # abstract in its stubs, concrete at run time
+                for secret in plugin().analyze_line(filename=path, line=text, line_number=0):
+                    if secret.secret_value:
+                        found.append((secret.secret_value, secret.secret_hash))
+    except Exception:  # its detectors failing on a line: nothing is known, the finding stands
+        return ()
     return tuple(found)
 
 
