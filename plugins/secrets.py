@@ -1057,6 +1057,24 @@ def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequ
     return found
 
 
+@hookimpl
+def git_agent_check_message(message: str, ctx: RuleContext) -> Sequence[Violation]:
+    """A commit's message is content too: a token pasted there travels with every clone."""
+    settings = SecretsConfig.of(ctx)
+    view = FileView("(commit message)", enumerate(message.splitlines(), 1))
+    try:
+        findings = scan(view, settings.pragma, settings.rules)
+    except Exception as exc:  # never let an exception's text carry a line out
+        raise PluginError(
+            f"plugin {PLUGIN} failed on a commit message: {type(exc).__name__}"
+        ) from None
+    return [
+        Violation(rule=f.rule, line=f.line, message=f"in the commit message: {f.message}")
+        for f in findings
+        if f.evidence is None or not settings.forgives(f.evidence)
+    ]
+
+
 BINARY_SCAN_BYTES = 16 << 20  # how much of a binary file is searched for printable runs
 PRINTABLE_RUN = lazy_regex(r"[\x20-\x7e\t]{8,}")
 

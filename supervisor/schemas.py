@@ -114,6 +114,10 @@ class Report(Exact):
     ok: bool
     violations: list[ViolationItem]
     changes: list[ChangeItem]
+    incomplete: bool = Field(
+        description="plugins were blocked locally (GIT_AGENT_DISABLE_PLUGINS): never ok"
+    )
+    blocked: list[str] = Field(description="the plugins blocked locally")
 
 
 MODELS: dict[str, type[BaseModel]] = {

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import json
 import os
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -13,8 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from supervisor.cli import main
-from supervisor.render.output import Output
+from supervisor.lifecycle.workspace import Workspace
+
+# The helpers the tests once imported from here live in tests/kit.py; Result, cli, commit_all,
+# git, python and run_cli stay importable from here for tests written against this module.
+from tests.kit import (  # noqa: F401
+    Result,
+    Started,
+    cli,
+    commit_all,
+    git,
+    make_repo,
+    python,
+    run_cli,
+    start,
+    workspace,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -40,71 +51,28 @@ def isolated(
     assert not leaked, f"threads leaked: {leaked}"
 
 
-def git(cwd: Path, *args: str, input: bytes | None = None) -> str:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("GIT_") or k == "GIT_CONFIG_NOSYSTEM"
-    }
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, input=input, capture_output=True, env=env, check=False
-    )
-    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
-    return proc.stdout.decode(errors="surrogateescape").strip()
-
-
-def commit_all(repo: Path, message: str = "change") -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "--allow-empty", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
+@pytest.fixture(autouse=True)
+def this_git_agent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`git agent` run as a process is the git-agent of the interpreter running the tests (its
+    console script sits next to it), never another install found first on PATH."""
+    scripts = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", os.pathsep.join([scripts, os.environ.get("PATH", "")]))
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A repository with a first commit: src/, docs/, a README."""
-    path = tmp_path / "repo"
-    path.mkdir()
-    git(path, "init", "-q")
-    (path / "src").mkdir()
-    (path / "src" / "app.py").write_text("print('hello')\n")
-    (path / "docs").mkdir()
-    (path / "docs" / "guide.md").write_text("# Guide\n")
-    (path / "README.md").write_text("demo\n")
-    commit_all(path, "initial")
-    return path
+    """A repository with a first commit: src/app.py, docs/guide.md, README.md."""
+    return make_repo(tmp_path / "repo")
 
 
-class Result:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
-
-    def json(self) -> object:
-        return json.loads(self.out)
-
-    def __repr__(self) -> str:
-        return f"Result(code={self.code}, out={self.out!r}, err={self.err!r})"
+@pytest.fixture
+def started(repo: Path) -> Started:
+    """Feature f, started in-process on `repo` with the default policy and no plan."""
+    return start(repo)
 
 
-def cli(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Result:
-    """Run `git-agent` in-process, from `cwd`, capturing its output."""
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), Output(out, err), {**os.environ, **(env or {})}, str(cwd))
-    return Result(code, out.getvalue(), err.getvalue())
-
-
-def run_cli(
-    cwd: Path, *args: str, env: dict[str, str] | None = None, input: bytes | None = None
-) -> Result:
-    """Run `git agent ...` as a real process, the way git runs it."""
-    full = {k: v for k, v in os.environ.items()}
-    full.update(env or {})
-    proc = subprocess.run(
-        ["git", "agent", *args], cwd=cwd, env=full, capture_output=True, input=input, check=False
-    )
-    return Result(
-        proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
-    )
-
-
-def python() -> str:
-    return sys.executable
+@pytest.fixture
+def ws(repo: Path) -> Iterator[Workspace]:
+    """`repo`'s git-agent world, opened as a command opens it (for the lifecycle's functions)."""
+    with workspace(repo) as opened:
+        yield opened

@@ -9,8 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.agent_helpers import checkpoint, expected_tree, start, status, tree_of, user_state
-from tests.conftest import cli, commit_all, git
+from tests.kit import (
+    checkpoint,
+    cli,
+    commit_all,
+    expected_tree,
+    git,
+    start,
+    status,
+    tree_of,
+    user_state,
+)
 
 HOOK = '#!/bin/sh\necho ran in "$PWD" >> {marker}\n'
 
@@ -40,7 +49,7 @@ def test_git_in_the_shadow_changes_nothing_in_the_users_repository(
     repo: Path, tmp_path: Path
 ) -> None:
     (repo / "wip.txt").write_text("the user's own uncommitted work\n")
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     before, extra = user_state(repo), _extra_state(repo)
     marker = tmp_path / "hook-ran"
     hook = shadow / ".git" / "hooks" / "pre-commit"
@@ -90,7 +99,7 @@ def test_git_in_the_shadow_changes_nothing_in_the_users_repository(
 
 @pytest.mark.parametrize("damage", ["deleted", "broken"])
 def test_a_shadow_without_its_git_never_falls_through_to_the_users(repo: Path, damage: str) -> None:
-    shadow, _ = start(repo)
+    shadow = start(repo).shadow
     before, extra = user_state(repo), _extra_state(repo)
     if damage == "deleted":
         shutil.rmtree(shadow / ".git")
@@ -120,7 +129,7 @@ def test_a_shadow_without_its_git_never_falls_through_to_the_users(repo: Path, d
 
 
 def test_only_promotion_moves_the_feature_branch(repo: Path) -> None:
-    shadow, worktree = start(repo)
+    shadow, worktree = start(repo).dirs
     branch = git(repo, "rev-parse", "agent/f")
     (shadow / "src" / "app.py").write_text("print('work')\n")
     checkpoint(repo)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli, commit_all, git, run_cli
+from tests.kit import cli, commit_all, git, run_cli
 
 
 def paths(repo: Path, name: str) -> tuple[Path, Path]:

@@ -106,7 +106,11 @@ def _check(sub: Sub) -> None:
 
 
 def _hook(sub: Sub) -> None:
-    sub.add_argument("name", choices=("pre-commit", "pre-push"), help="which hook")
+    sub.add_argument(
+        "name",
+        choices=("pre-commit", "pre-push", "pre-receive", "update", "files"),
+        help="which hook (files: the named files as they are, for pre-commit --all-files)",
+    )
     sub.add_argument("hook_args", nargs="*", metavar="ARG", help="what git passes the hook")
 
 

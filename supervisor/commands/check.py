@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from supervisor.errors import OperationalError
+from supervisor.gates.adoption import APPROVAL_ENV, parse_approvals
 from supervisor.gates.ci import base_rules, check_range, resolve_base
 from supervisor.gates.push import CommitReport
 from supervisor.gates.repository import gate_repo
@@ -18,14 +19,17 @@ SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
-    with gate_repo(Path(cwd), env) as repo:
+    approvals = parse_approvals(env.get(APPROVAL_ENV))
+    with gate_repo(Path(cwd), env, bare_ok=True) as repo:
         base = resolve_base(repo, args.base)
         head = repo.git.resolve_commit(args.head)
-        reports = check_range(repo, base_rules(repo, base), base, head)
+        reports, predated = check_range(repo, base_rules(repo, base), base, head, approvals)
     failed = [r.report for r in reports if r.report.failures]
     if failed:
         raise PluginsFailed(failed[0])
     render(out, args.format, reports, base, head, env.get(SUMMARY_ENV) or None)
+    if predated:
+        out.note(f"git-agent: {predated} commits predate the policy's adoption: not judged")
     return 0 if formats.ok(reports) else 1
 
 

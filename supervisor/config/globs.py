@@ -11,8 +11,8 @@ this module to, pattern by pattern):
 - `*` and `?` never match `/`; `**` as a whole component matches any number of components;
   `[...]` is a character class (`!` or `^` negates it);
 - a path matches a pattern when the pattern matches it or one of its directories; the last
-  matching pattern decides, except that a negation cannot take back a path whose directory
-  an earlier pattern matched (git does not descend into an excluded directory).
+  pattern that matches the path itself decides, else the last one that matches one of its
+  directories (so `!dir/keep.txt` after `dir/` takes that file back).
 """
 
 from __future__ import annotations
@@ -38,7 +38,12 @@ def check_glob(pattern: str) -> str:
         raise ValueError(f"glob {pattern!r} climbs out with '..'")
     if _unbalanced(pattern):
         raise ValueError(f"glob {pattern!r} has an unclosed '['")
-    translate(pattern)
+    found = translate(pattern)
+    if found is not None:
+        try:
+            re.compile(found[0])
+        except re.error as exc:
+            raise ValueError(f"bad glob {pattern!r}: {exc}") from None
     return pattern
 
 

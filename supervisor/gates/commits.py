@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from supervisor.errors import UsageError
@@ -43,35 +43,65 @@ def pushed_content(git: Plumbing, refs: Iterable[PushedRef]) -> list[tuple[Pushe
     return out
 
 
+def parse_receive(lines: Iterable[str]) -> list[PushedRef]:
+    """git's pre-receive input: `<old> <new> <ref>` per line (as a push of `ref`)."""
+    refs = []
+    for line in lines:
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 3:
+            raise UsageError(f"pre-receive: cannot read the line {line.strip()!r}")
+        old, new, name = parts
+        refs.append(PushedRef(name, new, name, old))
+    return refs
+
+
 def remote_tracking(git: Plumbing, remote: str | None = None) -> list[str]:
     """The commits of the remote-tracking branches (of `remote` only, when named)."""
     return git.refs(f"refs/remotes/{remote}/" if remote else "refs/remotes/")
 
 
+class Pushed(NamedTuple):
+    """One commit a push brings: the commit its policy comes from (never one the push brings;
+    "" when there is none), its first parent, the ref that brings it, and what its range hides
+    (what the other side already has)."""
+
+    commit: str
+    anchor: str
+    parents: tuple[str, ...]
+    ref: PushedRef
+    hide: tuple[str, ...]
+
+
 def pushed_commits(
-    git: Plumbing, refs: Iterable[PushedRef], remote: str | None
-) -> list[tuple[str, str, str | None]]:
-    """(commit, the commit its policy comes from, its first parent) for the new commits of
-    every pushed ref, parents before children.
+    git: Plumbing, refs: Iterable[PushedRef], hide_new: Sequence[str]
+) -> list[Pushed]:
+    """The new commits of every pushed ref, parents before children, each once.
 
     A deletion, or a ref that is not a commit (a tag of a tree), pushes none. The policy of a
-    ref's commits is that of the remote commit it updates, or, for a new branch, that of the
-    parent of its oldest new commit: never one the push itself brings."""
+    ref's commits is that of the commit it updates on the other side, or, for a new ref, that
+    of the parent of its oldest new commit. `hide_new`: what the other side is known to have
+    (its tracking branches, or a server's refs), for new refs."""
     refs = list(refs)
-    known_remote = [r.remote for r in refs if r.remote != NULL_OID and git.commit_or_none(r.remote)]
-    tracking = remote_tracking(git, remote) or remote_tracking(git)
+    known = [r.remote for r in refs if r.remote != NULL_OID and git.commit_or_none(r.remote)]
     seen: set[str] = set()
     out = []
     for ref in refs:
         local = git.commit_or_none(ref.local) if ref.local != NULL_OID else None
         if local is None:
             continue
-        remote_commit = git.commit_or_none(ref.remote) if ref.remote != NULL_OID else None
-        hide = [remote_commit] if remote_commit else [*tracking, *known_remote]
-        commits = git.new_commits(local, hide)
-        anchor = remote_commit or (commits[0][1][0] if commits and commits[0][1] else "")
+        old = git.commit_or_none(ref.remote) if ref.remote != NULL_OID else None
+        hide = (old,) if old else (*hide_new, *known)
+        commits = git.new_commits(local, list(hide))
+        anchor = old or (commits[0][1][0] if commits and commits[0][1] else "")
         for commit, parents in commits:
             if commit not in seen:
                 seen.add(commit)
-                out.append((commit, anchor, parents[0] if parents else None))
+                out.append(Pushed(commit, anchor, tuple(parents), ref, hide))
     return out
+
+
+def agent_ref(ref: PushedRef) -> bool:
+    """A push to or from an agent/* branch: a feature's work."""
+    return any(name.startswith("refs/heads/agent/") for name in (ref.local_ref, ref.remote_ref))

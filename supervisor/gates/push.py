@@ -3,17 +3,21 @@ of what the remote already has."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from supervisor.config.rules import Rules
+from supervisor.gates.adoption import FEATURE, PERSON, REVIEW, predating
 from supervisor.gates.commits import (
+    Pushed,
     PushedRef,
+    agent_ref,
     parse_push,
     pushed_commits,
     pushed_content,
-    remote_tracking,
 )
+from supervisor.gates.merges import merge_changes
 from supervisor.gates.repository import GateRepo
 from supervisor.gitio.change import Change
 from supervisor.gitio.diffs import commit_changes, tree_changes
@@ -27,30 +31,69 @@ class CommitReport(NamedTuple):
     report: Report
 
 
-def judge_push(repo: GateRepo, refs: list[PushedRef], remote: str | None) -> list[CommitReport]:
-    pushed = pushed_commits(repo.git, refs, remote)
-    commits = [commit for commit, _, _ in pushed]
-    summaries = repo.git.summaries(commits)
-    anchors = {commit: anchor for commit, anchor, _ in pushed}
-    firsts = {commit: parent for commit, _, parent in pushed}
+WITHHELD = "(the message is withheld: it holds a secret)"
+
+
+def summary_of(message: str, report: Report) -> str:
+    """A commit's first line, unless a rule found a secret in the message."""
+    return WITHHELD if report.in_message else message.split("\n", 1)[0]
+
+
+def judge_push(
+    repo: GateRepo,
+    refs: list[PushedRef],
+    hide_new: list[str],
+    review: bool = False,
+    approvals: Sequence[str] = (),
+) -> list[CommitReport]:
+    """Every new commit of every pushed ref, each on its own. `review`: the server's gate
+    (policy changes need an approval); else a person's push (a notice), or a feature's (an
+    error). Commits that predate the policy (when the other side has none) are not judged."""
+    pushed = pushed_commits(repo.git, refs, hide_new)
+    skip = _predating(repo, pushed)
+    pushed = [p for p in pushed if p.commit not in skip]
+    commits = [p.commit for p in pushed]
+    messages = repo.git.messages(commits)
+    by_commit = {p.commit: p for p in pushed}
+    plain = [p.commit for p in pushed if len(p.parents) < 2]
+    firsts = {p.commit: (p.parents[0] if p.parents else None) for p in pushed}
+    listed = commit_changes(repo.where.git_dir, plain, firsts)
+    merges = (
+        (p.commit, merge_changes(repo, p.commit, list(p.parents)))
+        for p in pushed
+        if len(p.parents) > 1
+    )
     out = []
-    for commit, changes in commit_changes(repo.where.git_dir, commits, firsts):
-        anchor = anchors[commit]
-        rules = Rules(repo.policy_at(anchor or None), None, anchor or None)
+    for commit, changes in itertools.chain(listed, merges):
+        found = by_commit[commit]
+        anchor = found.anchor or None
+        rules = Rules(repo.policy_at(anchor), None, anchor)
+        mode = REVIEW if review else FEATURE if agent_ref(found.ref) else PERSON
         repo.objects.prefetch_headers(c.oid for c in changes if c.oid)
-        report = repo.judge(rules, changes, lambda c=commit: c)  # type: ignore[misc]
-        out.append(CommitReport(commit, summaries.get(commit, ""), report))
-    out.extend(_content_reports(repo, refs, remote))
+        message = messages.get(commit, "")
+        report = repo.judge(rules, changes, lambda c=commit: c, mode, approvals, message)  # type: ignore[misc]
+        out.append(CommitReport(commit, summary_of(message, report), report))
+    out.extend(_content_reports(repo, refs, hide_new))
     return out
 
 
-def _content_reports(
-    repo: GateRepo, refs: list[PushedRef], remote: str | None
-) -> list[CommitReport]:
+def _predating(repo: GateRepo, pushed: list[Pushed]) -> set[str]:
+    """The pushed commits that predate the policy, for refs whose other side has none."""
+    skip: set[str] = set()
+    looked: set[tuple[str, tuple[str, ...]]] = set()
+    for p in pushed:
+        key = (p.ref.local, p.hide)
+        if key in looked or repo.has_policy(p.anchor or None):
+            continue
+        looked.add(key)
+        skip |= predating(repo.git, p.ref.local, list(p.hide))
+    return skip
+
+
+def _content_reports(repo: GateRepo, refs: list[PushedRef], known: list[str]) -> list[CommitReport]:
     """A tag of a tree or a blob carries content with no commit: each is judged as if added,
-    under the policy of what the remote's tracking branches hold."""
-    tracking = remote_tracking(repo.git, remote) or remote_tracking(repo.git)
-    anchor = tracking[0] if tracking else None
+    under the policy of what the other side is known to have."""
+    anchor = known[0] if known else None
     rules = Rules(repo.policy_at(anchor), None, anchor)
     out = []
     for ref, kind, oid in pushed_content(repo.git, refs):

@@ -3,21 +3,23 @@ git CLI, the policy as of a commit (cached), and the plugins a policy leaves on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from supervisor.config.load import POLICY_PATH
 from supervisor.config.rules import Layer, Rules
 from supervisor.config.settings import blocked_from
 from supervisor.config.source import policy_via
 from supervisor.errors import UsageError
+from supervisor.gates.adoption import PERSON, judge_policy_changes, split
 from supervisor.gitio.catfile import CatFile
 from supervisor.gitio.change import Change
 from supervisor.gitio.locate import Location, locate
 from supervisor.gitio.plumbing import Plumbing
 from supervisor.rules import manager as plugin_manager
 from supervisor.rules.context import RuleContext
-from supervisor.rules.engine import Report, judge
+from supervisor.rules.engine import Report, judge, leveled
 from supervisor.store.layout import Layout
 
 
@@ -38,6 +40,10 @@ class GateRepo:
             self._policies[key] = policy_via(self.objects, commit, self.layout.cache_dir)
         return self._policies[key]
 
+    def has_policy(self, commit: str | None) -> bool:
+        """Whether `commit` holds a committed policy (else the default preset applies)."""
+        return commit is not None and self.objects.info(f"{commit}:{POLICY_PATH}") is not None
+
     def plugins(self, rules: Rules) -> plugin_manager.Manager:
         disabled = rules.disabled_plugins
         if disabled not in self._managers:
@@ -46,11 +52,28 @@ class GateRepo:
             )
         return self._managers[disabled]
 
-    def judge(self, rules: Rules, changes: list[Change], tree: Callable[[], str]) -> Report:
-        """Every rule over `changes`; `tree` names the content under review (a tree-ish),
-        asked for only when a rule looks into the tree."""
+    def judge(
+        self,
+        rules: Rules,
+        changes: list[Change],
+        tree: Callable[[], str],
+        mode: str = PERSON,
+        approvals: Iterable[str] = (),
+        message: str | None = None,
+    ) -> Report:
+        """Every rule over `changes`, the policy's own files by the adoption rules (`mode`:
+        who changes them, see `gates.adoption`); `tree` names the content under review (a
+        tree-ish), asked for only when a rule looks into the tree."""
         ctx = RuleContext(rules, self.objects, tree=lambda: self._tree_id(tree()))
-        return judge(self.plugins(rules), ctx, changes)
+        policy_changes, others = split(changes)
+        report = judge(self.plugins(rules), ctx, others, message)
+        had_policy = rules.policy.file == POLICY_PATH
+        said = judge_policy_changes(policy_changes, had_policy, mode, approvals)
+        violations = report.violations + leveled(said.violations, ctx)
+        out = Report(violations, list(changes), report.failures, said.notices, said.approved)
+        out.in_message = report.in_message
+        out.blocked = report.blocked
+        return out
 
     def _tree_id(self, tree: str) -> bytes | None:
         found = self.objects.info(f"{tree}^{{tree}}")

@@ -10,7 +10,8 @@ from pathlib import Path
 from supervisor.errors import UsageError
 from supervisor.gitio.repo import Repo
 
-HOOKS = ("pre-commit", "pre-push")
+HOOKS = ("pre-commit", "pre-push")  # a repository with a work tree
+SERVER_HOOKS = ("pre-receive",)  # a bare repository: the gate a --no-verify push cannot skip
 MARKER = "# git-agent hook shim"
 
 
@@ -18,8 +19,13 @@ def hooks_dir(repo: Repo) -> Path:
     """Where git looks for hooks: core.hooksPath, else the common git dir's `hooks`."""
     configured = repo.config_get("core.hooksPath")
     if configured:
-        return (repo.workdir / Path(configured).expanduser()).resolve()
+        top = repo.common_dir if repo.is_bare else repo.workdir
+        return (top / Path(configured).expanduser()).resolve()
     return repo.common_dir / "hooks"
+
+
+def hooks_for(repo: Repo) -> tuple[str, ...]:
+    return SERVER_HOOKS if repo.is_bare else HOOKS
 
 
 def shim(name: str, python: str) -> str:
@@ -34,11 +40,11 @@ def is_ours(path: Path) -> bool:
         return False
 
 
-def install(hooks_dir: Path, python: str) -> list[str]:
+def install(hooks_dir: Path, python: str, names: tuple[str, ...] = HOOKS) -> list[str]:
     """Write the shims; return what was done, one line per hook. Running it twice changes nothing."""
     hooks_dir.mkdir(parents=True, exist_ok=True)
     done = []
-    for name in HOOKS:
+    for name in names:
         path, legacy = hooks_dir / name, hooks_dir / f"{name}.legacy"
         if path.exists() and not is_ours(path):
             if legacy.exists():
@@ -50,9 +56,9 @@ def install(hooks_dir: Path, python: str) -> list[str]:
     return done
 
 
-def uninstall(hooks_dir: Path) -> list[str]:
+def uninstall(hooks_dir: Path, names: tuple[str, ...] = HOOKS) -> list[str]:
     done = []
-    for name in HOOKS:
+    for name in names:
         path, legacy = hooks_dir / name, hooks_dir / f"{name}.legacy"
         if is_ours(path):
             path.unlink()

@@ -62,17 +62,27 @@ class Plumbing:
     def is_shallow(self) -> bool:
         return (self.where.common_dir / "shallow").is_file()
 
-    def summaries(self, commits: Sequence[str]) -> dict[str, str]:
-        """The first line of each commit's message."""
+    def messages(self, commits: Sequence[str]) -> dict[str, str]:
+        """Each commit's whole message."""
         if not commits:
             return {}
-        out = self.git(["log", "--no-walk=unsorted", "-z", "--format=%H %s", *commits])
+        listing = "".join(f"{c}\n" for c in commits).encode()
+        out = self.git(
+            ["log", "--no-walk=unsorted", "--stdin", "-z", "--format=%H %B"], stdin=listing
+        )
         found = {}
         for record in out.decode("utf-8", "replace").split("\0"):
-            commit, _, subject = record.strip("\n").partition(" ")
+            commit, _, message = record.lstrip("\n").partition(" ")
             if commit:
-                found[commit] = subject
+                found[commit] = message
         return found
+
+    def shallow_boundary(self) -> set[str]:
+        """The commits where a shallow clone's history is cut (their parents are not here)."""
+        try:
+            return set((self.where.common_dir / "shallow").read_text().split())
+        except OSError:
+            return set()
 
     def refs(self, prefix: str) -> list[str]:
         """The commits the refs under `prefix` point to."""
@@ -91,6 +101,10 @@ class Plumbing:
             if out.strip():
                 return kind, out.decode().strip()
         return None
+
+    def config_all(self, key: str) -> list[str]:
+        """Every value of a (multi-valued) config key."""
+        return self.git(["config", "--get-all", key], check=False).decode().split()
 
     def tree_of(self, rev: str) -> str:
         return self.git(["rev-parse", "--verify", f"{rev}^{{tree}}"]).decode().strip()

@@ -16,9 +16,17 @@ from supervisor.errors import GitError
 FIXED_CONFIG = ("-c", "core.quotePath=true", "-c", "color.ui=never", "-c", "diff.noprefix=false")
 
 
+# While a server's receive hook runs, the pushed objects wait in a quarantine only these
+# variables lead to: the git commands the hook starts must keep them to see what it judges.
+QUARANTINE = ("GIT_QUARANTINE_PATH", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES")
+
+
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment minus the GIT_* variables a hook inherits."""
+    """The environment minus the GIT_* variables a hook inherits (but a receive hook's
+    quarantine, see QUARANTINE)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    if os.environ.get("GIT_QUARANTINE_PATH"):
+        env.update({k: os.environ[k] for k in QUARANTINE if k in os.environ})
     env.update(extra or {})
     return env
 

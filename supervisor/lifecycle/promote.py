@@ -186,4 +186,6 @@ def _message(feature: Feature, number: int, message: str | None) -> str:
 
 
 def _count(report: Report) -> str:
+    if report.blocked and not report.errors:
+        return f"the verdict is incomplete ({', '.join(report.blocked)} blocked locally)"
     return f"{report.errors} error{'s' * (report.errors != 1)}"

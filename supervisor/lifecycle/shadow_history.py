@@ -17,6 +17,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from supervisor.errors import FatalError
 from supervisor.gitio.repo import Repo
 from supervisor.gitio.run import run_git
 
@@ -25,6 +26,15 @@ def secure_history(repo: Repo, shadow: Path, keep_refs: list[str], stamp: Path) 
     """Copy what the shadow's history needs into its store when that history changed since
     the `stamp` file was written; True when it looked."""
     git_dir = shadow / ".git"
+    if not (git_dir / "objects").is_dir():
+        return False  # no repository of its own (deleted, or never made): no history to keep
+    try:
+        return _secure(repo, git_dir, keep_refs, stamp)
+    except FatalError:
+        return False  # a history git cannot read is no reason to stop a checkpoint
+
+
+def _secure(repo: Repo, git_dir: Path, keep_refs: list[str], stamp: Path) -> bool:
     state = _history_state(git_dir)
     try:
         if stamp.read_text() == state:

@@ -209,8 +209,10 @@ def abandon(ws: Workspace, row: FeatureRow) -> None:
     """Take back a start that failed or was killed half-way (its record included), so the
     same start can be tried again. Its refs go only while they still point at its base."""
     repo = ws.repo
+    # git marks a worktree it is still adding as locked: unlock it even if the folder is gone,
+    # or prune would keep its entry forever
+    run_git(["worktree", "unlock", row.worktree], repo.workdir, check=False)
     if Path(row.worktree).exists():
-        run_git(["worktree", "unlock", row.worktree], repo.workdir, check=False)
         run_git(
             ["worktree", "remove", "--force", "--force", row.worktree], repo.workdir, check=False
         )

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from supervisor import __version__
 from supervisor.gates.push import CommitReport
 from supervisor.render.output import quote_path
-from supervisor.render.text import plural, where
+from supervisor.render.text import incomplete_line, plural, where
 from supervisor.rules.types import Violation
 
 SARIF_SCHEMA = (
@@ -53,7 +53,7 @@ def counts(reports: Sequence[CommitReport]) -> tuple[int, int]:
 
 
 def ok(reports: Sequence[CommitReport]) -> bool:
-    return counts(reports)[0] == 0
+    return counts(reports)[0] == 0 and all(not r.report.blocked for r in reports)
 
 
 def unicode(text: str) -> str:
@@ -81,7 +81,11 @@ def summary_line(reports: Sequence[CommitReport]) -> str:
 
 # text -------------------------------------------------------------------------------------------
 def text(reports: Sequence[CommitReport], base: str) -> str:
-    lines = [
+    lines = [f"{r.commit[:12]} notice   {one_line(n)}" for r in reports for n in r.report.notices]
+    blocked = sorted({b for r in reports for b in r.report.blocked})
+    if blocked:
+        lines.append(incomplete_line(blocked))
+    lines += [
         f"{f.short} {f.violation.severity:<8} {f.violation.rule:<24} "
         f"{where(f.violation)}: {one_line(f.violation.message)}"
         for f in found(reports)
@@ -93,8 +97,11 @@ def text(reports: Sequence[CommitReport], base: str) -> str:
 # json -------------------------------------------------------------------------------------------
 def as_json(reports: Sequence[CommitReport], base: str, head: str) -> dict[str, Any]:
     """The `validate --json` shape over the whole range, plus `commits` (keys only added)."""
+    blocked = sorted({b for r in reports for b in r.report.blocked})
     return {
-        "ok": ok(reports),
+        "ok": ok(reports) and not blocked,
+        "incomplete": bool(blocked),
+        "blocked": blocked,
         "base": base,
         "head": head,
         "violations": [{**f.violation.as_json(), "commit": f.commit} for f in found(reports)],
@@ -105,6 +112,8 @@ def as_json(reports: Sequence[CommitReport], base: str, head: str) -> dict[str, 
                 "summary": r.summary,
                 "ok": r.report.ok,
                 "violations": [v.as_json() for v in r.report.violations],
+                "notices": r.report.notices,
+                "approved_policy": r.report.approved,
             }
             for r in reports
         ],
@@ -137,7 +146,11 @@ def annotation(f: Found) -> str:
 def github(reports: Sequence[CommitReport], base: str, summary_written: bool) -> str:
     """At most the first ten errors and ten warnings as annotations, then what was left out."""
     every = found(reports)
-    lines: list[str] = []
+    lines: list[str] = [
+        f"::notice title=git-agent::{escape_data(f'{r.commit[:12]} {n}')}"
+        for r in reports
+        for n in r.report.notices
+    ]
     for kind in ("error", "warning"):
         these = [f for f in every if f.violation.severity == kind]
         lines.extend(annotation(f) for f in these[:GITHUB_CAP])

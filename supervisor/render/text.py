@@ -30,9 +30,18 @@ def report(out: Output, found: Report) -> None:
     """A report's violations, then its counts."""
     for v in found.violations:
         out.line(violation_line(v))
+    if found.blocked:
+        out.line(incomplete_line(found.blocked))
     out.line(
         f"{plural(len(found.changes), 'changed path')}, "
         f"{plural(found.errors, 'error')}, {plural(found.warnings, 'warning')}"
+    )
+
+
+def incomplete_line(blocked: Sequence[str]) -> str:
+    return (
+        f"verdict incomplete: {', '.join(blocked)} blocked by GIT_AGENT_DISABLE_PLUGINS "
+        "(such a verdict never promotes and never passes a gate)"
     )
 
 

@@ -22,17 +22,31 @@ class Report:
     """The verdict on a change set. `failures`: plugins that raised (their rules did not run
     to the end, so the verdict cannot be ok)."""
 
-    __slots__ = ("changes", "failures", "violations")
+    __slots__ = (
+        "approved",
+        "blocked",
+        "changes",
+        "failures",
+        "in_message",
+        "notices",
+        "violations",
+    )
 
     def __init__(
         self,
         violations: list[Violation],
         changes: list[Change],
         failures: list[PluginFailure] | None = None,
+        notices: list[str] | None = None,
+        approved: list[str] | None = None,
     ) -> None:
         self.violations = violations
         self.changes = changes
         self.failures = failures or []
+        self.notices = notices or []  # what a person should know but need not act on
+        self.approved = approved or []  # policy contents an approval accepted
+        self.in_message = False  # a rule found something in the commit's message
+        self.blocked: list[str] = []  # plugins blocked locally: the verdict is incomplete
 
     @property
     def errors(self) -> int:
@@ -43,8 +57,13 @@ class Report:
         return len(self.violations) - self.errors
 
     @property
+    def incomplete(self) -> bool:
+        """Reached with plugins blocked locally: it never promotes, never passes a gate."""
+        return bool(self.blocked)
+
+    @property
     def ok(self) -> bool:
-        return self.errors == 0 and not self.failures
+        return self.errors == 0 and not self.failures and not self.blocked
 
     def with_violations(
         self, extra: Sequence[Violation], failures: Sequence[PluginFailure]
@@ -56,6 +75,8 @@ class Report:
             "ok": self.ok,
             "violations": [v.as_json() for v in self.violations],
             "changes": [c.as_json() for c in self.changes],
+            "incomplete": self.incomplete,
+            "blocked": self.blocked,
         }
 
 
@@ -77,14 +98,28 @@ def check_config(manager: pluggy.PluginManager, ctx: RuleContext) -> None:
         raise OperationalError(failure.message)
 
 
-def judge(manager: pluggy.PluginManager, ctx: RuleContext, changes: Sequence[Change]) -> Report:
-    """Every rule over `changes`: each path, then the whole set (the plugin tables first)."""
+def judge(
+    manager: pluggy.PluginManager,
+    ctx: RuleContext,
+    changes: Sequence[Change],
+    message: str | None = None,
+) -> Report:
+    """Every rule over `changes`: each path, then the whole set (the plugin tables first),
+    then the commit's `message` when there is one."""
+    _failures(manager)  # what an earlier judgement that raised left behind is not ours
     check_config(manager, ctx)
     found: list[Violation] = []
     for change in changes:
         found.extend(_flat(manager.hook.git_agent_check_path(change=change, ctx=ctx)))
     found.extend(_flat(manager.hook.git_agent_check_changes(changes=changes, ctx=ctx)))
-    return Report(leveled(found, ctx), list(changes), _failures(manager))
+    in_message = []
+    if message is not None:
+        in_message = _flat(manager.hook.git_agent_check_message(message=message, ctx=ctx))
+    found.extend(in_message)
+    report = Report(leveled(found, ctx), list(changes), _failures(manager))
+    report.in_message = bool(leveled(in_message, ctx))
+    report.blocked = list(manager.blocked_locally) if isinstance(manager, Manager) else []
+    return report
 
 
 def before_promote(

@@ -37,6 +37,9 @@ class Manager(pluggy.PluginManager):
         self.add_hookspecs(specs)
         self.failures: list[PluginFailure] = []
         self.versions: dict[str, str] = {}
+        # installed plugins the environment keeps from loading (GIT_AGENT_DISABLE_PLUGINS): a
+        # verdict without them is incomplete
+        self.blocked_locally: list[str] = []
 
     def take_failures(self) -> list[PluginFailure]:
         found, self.failures = self.failures, []
@@ -95,10 +98,12 @@ def load(
     """The plugins installed here, but those the policy `disabled` and those `blocked` locally
     (`cache`: a file to keep the scan of installed plugins in)."""
     manager = Manager()
-    off = set(disabled) | set(blocked)
+    policy_off, local_off = set(disabled), set(blocked)
     for ep in cached_entry_points(cache) if found is None else found:
-        if ep.name in off:
+        if ep.name in policy_off | local_off:
             manager.set_blocked(ep.name)
+            if ep.name not in policy_off and ep.name not in manager.blocked_locally:
+                manager.blocked_locally.append(ep.name)
             continue
         if manager.has_plugin(ep.name) or manager.is_blocked(ep.name):
             continue

@@ -39,6 +39,12 @@ def git_agent_check_changes(
 
 
 @hookspec
+def git_agent_check_message(message: str, ctx: RuleContext) -> Sequence[Violation] | None:
+    """Check a commit's message (the gates judge commits); return its violations (path None,
+    line: the line of the message)."""
+
+
+@hookspec
 def git_agent_before_promote(ctx: RuleContext, root: Path) -> Sequence[Violation] | None:
     """Run before a promotion (e.g. the plan's checks). `root` is a directory holding exactly
     the content to promote; an implementation that does not name `root` gets none made and

@@ -124,3 +124,33 @@ def test_init_and_install_hooks_refuse_in_a_feature_worktree(repo: Path) -> None
         assert refused.code == 1 and "worktree of feature f" in refused.err, refused
     assert not (worktree / ".git-agent" / "policy.toml").exists()
     assert os.listdir(repo / ".git" / "hooks") == os.listdir(repo / ".git" / "hooks")
+
+
+def test_blocking_plugins_from_the_environment_gives_an_incomplete_verdict(repo: Path) -> None:
+    """GIT_AGENT_DISABLE_PLUGINS, run by the agent: the verdict is incomplete, names the
+    blocked plugins, never promotes and never passes a gate; only the policy turns rules off."""
+    shadow, _ = start(repo, "f")
+    (shadow / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    blocked = {"GIT_AGENT_DISABLE_PLUGINS": "scope,git,secrets"}
+    said = agent(shadow, "validate", "f", "--json", env=blocked)
+    assert said.code == 1, said
+    report = said.json()
+    assert isinstance(report, dict)
+    assert report["ok"] is False and report["incomplete"] is True
+    assert report["blocked"] == ["git", "scope", "secrets"]
+    refused = agent(repo, "promote", "f", env=blocked)
+    assert refused.code == 1 and "incomplete" in refused.err + refused.out, refused
+    assert git(repo, "rev-parse", "agent/f") == info_base(repo)
+    status = cli(repo, "status", "f", "--json").json()
+    assert isinstance(status, dict) and status["verdict"]["ok"] is False
+    # the gates too: a hook with plugins blocked never passes
+    (repo / "notes.md").write_text("fine\n")
+    git(repo, "add", "notes.md")
+    hooked = agent(repo, "hook", "pre-commit", env=blocked)
+    assert hooked.code == 1 and "incomplete" in hooked.out, hooked
+
+
+def info_base(repo: Path) -> str:
+    info = cli(repo, "status", "f", "--json").json()
+    assert isinstance(info, dict)
+    return str(info["base"])

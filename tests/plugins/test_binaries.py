@@ -13,8 +13,7 @@ from supervisor.config.load import load_policy
 from supervisor.config.rules import Rules
 from supervisor.gitio.repo import Repo
 from supervisor.rules.context import RuleContext
-from tests.conftest import cli, commit_all, git
-from tests.plugins.rule_kit import Found, found, start, verdict
+from tests.kit import Found, cli, commit_all, found, git, start, verdict
 
 STRICT = "[limits]\nallow_binary = false\nallow_executable = false\n"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
@@ -36,14 +35,14 @@ def write(path: Path, data: bytes, executable: bool = False) -> None:
 
 
 def test_new_binary_file(repo: Path) -> None:
-    shadow = start(repo, STRICT)
+    shadow = start(repo, policy=STRICT).shadow
     write(shadow / "data.bin", b"abc\0def")
     write(shadow / "notes.txt", b"plain text\n")
     assert validate(repo) == (1, [("binary.added", "error", "data.bin")])
 
 
 def test_huge_binary_is_sniffed_from_its_first_bytes(repo: Path) -> None:
-    shadow = start(repo, STRICT)
+    shadow = start(repo, policy=STRICT).shadow
     with (shadow / "zeros.img").open("wb") as f:
         f.truncate(20 << 20)
     assert validate(repo) == (1, [("binary.added", "error", "zeros.img")])
@@ -51,7 +50,7 @@ def test_huge_binary_is_sniffed_from_its_first_bytes(repo: Path) -> None:
 
 def test_binary_legitimate_cases(repo: Path) -> None:
     write(repo / "assets" / "old.png", b"\x89PNG\r\n\x1a\n\0\0")
-    shadow = start(repo, STRICT + '[plugins.binary]\nallow = ["assets/**"]\n')
+    shadow = start(repo, policy=STRICT + '[plugins.binary]\nallow = ["assets/**"]\n').shadow
     write(shadow / "assets" / "logo.png", b"\x89PNG\r\n\x1a\n\0\0\0")  # allowed by path
     write(shadow / "assets" / "old.png", b"\x89PNG\r\n\x1a\n\0\1")  # was binary already
     assert validate(repo) == (0, [])
@@ -59,21 +58,23 @@ def test_binary_legitimate_cases(repo: Path) -> None:
 
 def test_updating_an_existing_binary_is_not_new(repo: Path) -> None:
     write(repo / "old.dat", b"\0\1\2")
-    shadow = start(repo, STRICT)
+    shadow = start(repo, policy=STRICT).shadow
     write(shadow / "old.dat", b"\0\1\2\3")
     write(shadow / "README.md", b"now \0 binary\n")  # text rewritten as binary is new
     assert validate(repo) == (1, [("binary.added", "error", "README.md")])
 
 
 def test_allow_binary_switch(repo: Path) -> None:
-    shadow = start(repo, "[limits]\nallow_binary = true\n")
+    shadow = start(repo, policy="[limits]\nallow_binary = true\n").shadow
     write(shadow / "data.bin", b"abc\0def")
     assert validate(repo) == (0, [])
 
 
 def test_plan_narrows_the_binary_allow_list(repo: Path) -> None:
     policy = STRICT + '[plugins.binary]\nallow = ["assets/**", "fixtures/**"]\n'
-    shadow = start(repo, policy, '[plugins.binary]\nallow = ["fixtures/**", "build/**"]\n')
+    shadow = start(
+        repo, policy=policy, plan='[plugins.binary]\nallow = ["fixtures/**", "build/**"]\n'
+    ).shadow
     write(shadow / "assets" / "a.bin", b"\0")
     write(shadow / "fixtures" / "b.bin", b"\0")
     write(shadow / "build" / "c.bin", b"\0")
@@ -84,7 +85,7 @@ def test_plan_narrows_the_binary_allow_list(repo: Path) -> None:
 
 
 def test_mode_executable(repo: Path) -> None:
-    shadow = start(repo, "[limits]\nallow_executable = false\n")
+    shadow = start(repo, policy="[limits]\nallow_executable = false\n").shadow
     (shadow / "src" / "app.py").chmod(0o755)  # a mode change alone
     write(shadow / "tool.py", b"print('x')\n", executable=True)
     assert validate(repo) == (
@@ -95,10 +96,10 @@ def test_mode_executable(repo: Path) -> None:
 
 def test_allow_executable_switch_and_existing_executables(repo: Path) -> None:
     write(repo / "run.sh", b"#!/bin/sh\necho\n", executable=True)
-    shadow = start(repo, "[limits]\nallow_executable = false\n")
+    shadow = start(repo, policy="[limits]\nallow_executable = false\n").shadow
     write(shadow / "run.sh", b"#!/bin/sh\necho changed\n", executable=True)  # already was
     assert validate(repo) == (0, [])
-    open_shadow = start(repo, "[limits]\nallow_executable = true\n", name="g")
+    open_shadow = start(repo, "g", policy="[limits]\nallow_executable = true\n").shadow
     write(open_shadow / "new.sh", b"#!/bin/sh\n", executable=True)
     write(open_shadow / "prog", ELF)
     assert validate(repo, "g") == (0, [])
@@ -108,7 +109,7 @@ def test_allow_executable_switch_and_existing_executables(repo: Path) -> None:
     ("content", "kind"), [(ELF, "ELF"), (MACHO_64, "Mach-O"), (MACHO_FAT, "Mach-O"), (PE, "PE")]
 )
 def test_executable_content_in_any_mode(repo: Path, content: bytes, kind: str) -> None:
-    shadow = start(repo, "[limits]\nallow_executable = false\n")
+    shadow = start(repo, policy="[limits]\nallow_executable = false\n").shadow
     write(shadow / "bin" / "tool", content)
     code, found = validate(repo)
     assert (code, found) == (1, [("mode.executable-content", "error", "bin/tool")])
@@ -116,7 +117,7 @@ def test_executable_content_in_any_mode(repo: Path, content: bytes, kind: str) -
 
 
 def test_shebang_counts_only_with_the_exec_bit(repo: Path) -> None:
-    shadow = start(repo, "[limits]\nallow_executable = false\n")
+    shadow = start(repo, policy="[limits]\nallow_executable = false\n").shadow
     write(shadow / "plain.sh", b"#!/bin/sh\necho\n")
     write(shadow / "run.sh", b"#!/bin/sh\necho\n", executable=True)
     write(shadow / "Foo.class", JAVA_CLASS)  # cafebabe, but a Java class file
@@ -131,14 +132,16 @@ def test_shebang_counts_only_with_the_exec_bit(repo: Path) -> None:
 
 
 def test_executable_allowed_by_path(repo: Path) -> None:
-    shadow = start(repo, STRICT + '[plugins.binary]\nallow = ["scripts/**", "bin/*"]\n')
+    shadow = start(
+        repo, policy=STRICT + '[plugins.binary]\nallow = ["scripts/**", "bin/*"]\n'
+    ).shadow
     write(shadow / "scripts" / "deploy.sh", b"#!/bin/sh\n", executable=True)
     write(shadow / "bin" / "tool", ELF, executable=True)
     assert validate(repo) == (0, [])
 
 
 def test_severity_can_be_lowered(repo: Path) -> None:
-    shadow = start(repo, STRICT + '[rules]\n"mode" = "warning"\n')
+    shadow = start(repo, policy=STRICT + '[rules]\n"mode" = "warning"\n').shadow
     write(shadow / "prog", ELF, executable=True)
     assert validate(repo) == (
         1,

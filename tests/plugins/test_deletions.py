@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import cli
-from tests.plugins.rule_kit import Found, found, start, verdict
+from tests.kit import Found, cli, found, start, verdict
 
 NO_DELETE = "[limits]\nallow_delete = false\n"
 
@@ -22,14 +21,14 @@ def many_files(repo: Path, count: int) -> None:
 
 
 def test_deleting_a_file(repo: Path) -> None:
-    shadow = start(repo, NO_DELETE)
+    shadow = start(repo, policy=NO_DELETE).shadow
     (shadow / "docs" / "guide.md").unlink()
     assert validate(repo) == (1, [("delete.file", "error", "docs/guide.md")])
 
 
 def test_a_rename_is_not_a_deletion(repo: Path) -> None:
     (repo / "src" / "long.py").write_text("".join(f"value_{i} = {i}\n" for i in range(40)))
-    shadow = start(repo, NO_DELETE)
+    shadow = start(repo, policy=NO_DELETE).shadow
     (shadow / "src" / "app.py").rename(shadow / "src" / "main.py")
     text = (shadow / "src" / "long.py").read_text() + "extra = 1\n"
     (shadow / "src" / "long.py").unlink()
@@ -42,10 +41,10 @@ def test_a_rename_is_not_a_deletion(repo: Path) -> None:
 
 
 def test_deletion_legitimate_cases(repo: Path) -> None:
-    shadow = start(repo, NO_DELETE + '[plugins.delete]\nallow = ["docs/**"]\n')
+    shadow = start(repo, policy=NO_DELETE + '[plugins.delete]\nallow = ["docs/**"]\n').shadow
     (shadow / "docs" / "guide.md").unlink()
     assert validate(repo) == (0, [])
-    allowed = start(repo, "[limits]\nallow_delete = true\n", name="g")
+    allowed = start(repo, "g", policy="[limits]\nallow_delete = true\n").shadow
     (allowed / "README.md").unlink()
     assert validate(repo, "g") == (0, [])
 
@@ -53,7 +52,7 @@ def test_deletion_legitimate_cases(repo: Path) -> None:
 def test_plan_cannot_widen_the_delete_switch_or_allow_list(repo: Path) -> None:
     policy = NO_DELETE + '[plugins.delete]\nallow = ["docs/**"]\n'
     plan = '[limits]\nallow_delete = true\n[plugins.delete]\nallow = ["README.md"]\n'
-    shadow = start(repo, policy, plan)
+    shadow = start(repo, policy=policy, plan=plan).shadow
     (shadow / "docs" / "guide.md").unlink()  # the plan's list does not hold it
     (shadow / "README.md").unlink()  # the policy's list does not hold it
     assert validate(repo) == (
@@ -64,7 +63,9 @@ def test_plan_cannot_widen_the_delete_switch_or_allow_list(repo: Path) -> None:
 
 def test_too_many_deletions(repo: Path) -> None:
     many_files(repo, 4)
-    shadow = start(repo, "[limits]\nallow_delete = true\n[plugins.delete]\nmax_files = 3\n")
+    shadow = start(
+        repo, policy="[limits]\nallow_delete = true\n[plugins.delete]\nmax_files = 3\n"
+    ).shadow
     for i in range(3):
         (shadow / "gen" / f"f{i}.txt").unlink()
     assert validate(repo) == (0, [])
@@ -75,7 +76,7 @@ def test_too_many_deletions(repo: Path) -> None:
 def test_allowed_deletions_do_not_count(repo: Path) -> None:
     many_files(repo, 4)
     policy = '[plugins.delete]\nmax_files = 1\nallow = ["gen/**"]\n'
-    shadow = start(repo, policy)
+    shadow = start(repo, policy=policy).shadow
     for i in range(4):
         (shadow / "gen" / f"f{i}.txt").unlink()
     (shadow / "README.md").unlink()
@@ -84,13 +85,18 @@ def test_allowed_deletions_do_not_count(repo: Path) -> None:
 
 def test_plan_max_files_only_lowers(repo: Path) -> None:
     many_files(repo, 3)
-    shadow = start(repo, "[plugins.delete]\nmax_files = 5\n", "[plugins.delete]\nmax_files = 1\n")
+    shadow = start(
+        repo, policy="[plugins.delete]\nmax_files = 5\n", plan="[plugins.delete]\nmax_files = 1\n"
+    ).shadow
     (shadow / "gen" / "f0.txt").unlink()
     (shadow / "gen" / "f1.txt").unlink()
     assert validate(repo) == (1, [("delete.too-many", "error", None)])
     wider = start(
-        repo, "[plugins.delete]\nmax_files = 1\n", "[plugins.delete]\nmax_files = 9\n", "g"
-    )
+        repo,
+        "g",
+        policy="[plugins.delete]\nmax_files = 1\n",
+        plan="[plugins.delete]\nmax_files = 9\n",
+    ).shadow
     (wider / "gen" / "f0.txt").unlink()
     (wider / "gen" / "f1.txt").unlink()
     assert validate(repo, "g") == (1, [("delete.too-many", "error", None)])
@@ -98,7 +104,7 @@ def test_plan_max_files_only_lowers(repo: Path) -> None:
 
 def test_both_rules_and_a_lowered_severity(repo: Path) -> None:
     policy = NO_DELETE + '[plugins.delete]\nmax_files = 0\n[rules]\n"delete.file" = "warning"\n'
-    shadow = start(repo, policy)
+    shadow = start(repo, policy=policy).shadow
     (shadow / "README.md").unlink()
     assert validate(repo) == (
         1,

@@ -17,7 +17,7 @@ import pytest
 from git_agent_plugins import secrets
 from git_agent_plugins.secrets import FileView, fingerprint, redact, scan
 
-from tests.conftest import cli, commit_all, git, python
+from tests.kit import Started, cli, commit_all, commit_policy, git, python, start
 
 R = random.Random(20240611)
 B62 = string.ascii_letters + string.digits
@@ -310,25 +310,6 @@ def test_detect_secrets_is_imported_only_for_lines_that_pass_the_prefilter() -> 
 # --- through the supervisor: validate ------------------------------------------------------------
 
 
-def set_policy(repo: Path, text: str) -> None:
-    (repo / ".git-agent").mkdir(exist_ok=True)
-    (repo / ".git-agent" / "policy.toml").write_text("version = 1\n" + text)
-    commit_all(repo, "policy")
-
-
-def start(repo: Path, plan: str | None = None, name: str = "f") -> dict[str, str]:
-    args = ["start", name]
-    if plan is not None:
-        plan_file = repo.parent / f"{name}-plan.toml"
-        plan_file.write_text(plan)
-        args += ["--plan", str(plan_file)]
-    started = cli(repo, *args)
-    assert started.code == 0, started
-    info = cli(repo, "status", name, "--json").json()
-    assert isinstance(info, dict)
-    return info
-
-
 def write(root: Path, rel: str, text: str) -> None:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -348,10 +329,10 @@ def validate(repo: Path, name: str = "f") -> tuple[int, list[tuple[str, str, int
     return result.code, sorted(hits), result.out + result.err
 
 
-def agent_files(repo: Path, info: dict[str, str]) -> list[Path]:
+def agent_files(repo: Path, started: Started) -> list[Path]:
     """Every file of git-agent's state, but the shadow and worktree (they hold the content)."""
     root = repo / ".git" / "agent"
-    skip = [Path(info["shadow"]).resolve(), Path(info["worktree"]).resolve()]
+    skip = [started.shadow.resolve(), started.worktree.resolve()]
     return [
         p
         for p in root.rglob("*")
@@ -392,8 +373,8 @@ EXPECTED = [
 
 
 def test_validate_reports_rule_and_line_and_never_the_secret(repo: Path) -> None:
-    info = start(repo)
-    shadow = Path(info["shadow"])
+    started = start(repo)
+    shadow = started.shadow
     write(shadow, "config/settings.py", SETTINGS)
     write(shadow, "deploy/id_rsa", "\n".join([PEM_BEGIN, *KEY_LINES, PEM_END, ""]))
     write(shadow, "deploy/sa.json", service_account())
@@ -406,7 +387,7 @@ def test_validate_reports_rule_and_line_and_never_the_secret(repo: Path) -> None
     refused = cli(repo, "promote", "f")
     assert made.code == 0 and refused.code == 1
     everything = output + text.out + text.err + made.out + made.err + refused.out + refused.err
-    stored = b"".join(p.read_bytes() for p in agent_files(repo, info))
+    stored = b"".join(p.read_bytes() for p in agent_files(repo, started))
     assert (repo / ".git" / "agent" / "state.db").exists()
     for secret in ALL_SECRETS:
         assert secret not in everything
@@ -417,7 +398,7 @@ def test_only_added_lines_are_scanned(repo: Path) -> None:
     old_token = "gh" + "p_" + rnd(36)
     write(repo, "src/legacy.py", f'OLD = "{old_token}"\n\ndef f():\n    return 1\n')
     commit_all(repo, "legacy")
-    shadow = Path(start(repo)["shadow"])
+    shadow = start(repo).shadow
     new = f'OLD = "{old_token}"\n\ndef f():\n    return 2\n\nNEW = "{GITHUB}"\n'
     write(shadow, "src/legacy.py", new)
     assert validate(repo)[:2] == (1, [("secrets.github-token", "src/legacy.py", 6, "error")])
@@ -429,7 +410,7 @@ def test_renamed_file_only_its_added_lines(repo: Path) -> None:
     body = "".join(f"line_{i} = {i}\n" for i in range(30))
     write(repo, "src/old_name.py", f'TOKEN = "{GITHUB}"\n' + body)
     commit_all(repo, "a file with a known token")
-    shadow = Path(start(repo)["shadow"])
+    shadow = start(repo).shadow
     (shadow / "src" / "old_name.py").rename(shadow / "src" / "new_name.py")
     with (shadow / "src" / "new_name.py").open("a") as f:
         f.write(f'SLACK = "{SLACK_BOT}"\n')
@@ -437,7 +418,7 @@ def test_renamed_file_only_its_added_lines(repo: Path) -> None:
 
 
 def test_negatives_in_a_real_change_pass(repo: Path) -> None:
-    shadow = Path(start(repo)["shadow"])
+    shadow = start(repo).shadow
     write(
         shadow,
         "src/config.py",
@@ -456,31 +437,31 @@ def test_negatives_in_a_real_change_pass(repo: Path) -> None:
 
 
 def test_allow_paths_and_a_plan_that_only_removes(repo: Path) -> None:
-    set_policy(repo, '[plugins.secrets]\nallow_paths = ["tests/fixtures/**"]\n')
-    shadow = Path(start(repo)["shadow"])
+    commit_policy(repo, '[plugins.secrets]\nallow_paths = ["tests/fixtures/**"]\n')
+    shadow = start(repo).shadow
     write(shadow, "tests/fixtures/token.txt", f"token: {GITHUB}\n")
     write(shadow, "src/token.txt", f"token: {GITHUB}\n")
     assert validate(repo)[1] == [("secrets.github-token", "src/token.txt", 1, "error")]
 
     plan = '[plugins.secrets]\nallow_paths = ["src/**"]\n'  # cannot add src/, drops fixtures
-    shadow = Path(start(repo, plan, name="g")["shadow"])
+    shadow = start(repo, "g", plan=plan).shadow
     write(shadow, "tests/fixtures/token.txt", f"token: {GITHUB}\n")
     write(shadow, "src/token.txt", f"token: {GITHUB}\n")
     assert [h[1] for h in validate(repo, "g")[1]] == ["src/token.txt", "tests/fixtures/token.txt"]
 
     plan = '[plugins.secrets]\nallow_paths = ["tests/**"]\n'  # still within the policy's list
-    shadow = Path(start(repo, plan, name="h")["shadow"])
+    shadow = start(repo, "h", plan=plan).shadow
     write(shadow, "tests/fixtures/token.txt", f"token: {GITHUB}\n")
     assert validate(repo, "h")[1] == []
 
 
 def test_pragma_in_a_real_change_and_a_policy_that_turns_it_off(repo: Path) -> None:
-    shadow = Path(start(repo)["shadow"])
+    shadow = start(repo).shadow
     write(shadow, "src/a.py", f'T = "{GITHUB}"  # git-agent: allow-secret\n')
     write(shadow, "src/b.py", f'T = "{GITHUB}"  # pragma: allowlist secret\n')
     assert validate(repo)[:2] == (0, [])
     plan = "[plugins.secrets]\npragma = false\n"
-    shadow = Path(start(repo, plan, name="g")["shadow"])
+    shadow = start(repo, "g", plan=plan).shadow
     write(shadow, "src/a.py", f'T = "{GITHUB}"  # git-agent: allow-secret\n')
     assert validate(repo, "g")[1] == [("secrets.github-token", "src/a.py", 1, "error")]
 
@@ -489,16 +470,16 @@ def test_baseline_of_fingerprints(repo: Path) -> None:
     baseline = ".git-agent/secrets-baseline.json"
     known = fingerprint("secrets.github-token", "src/known.py", GITHUB)
     write(repo, baseline, json.dumps({"fingerprints": [known]}))
-    set_policy(repo, f'[plugins.secrets]\nbaseline = "{baseline}"\n')
+    commit_policy(repo, f'[plugins.secrets]\nbaseline = "{baseline}"\n')
     assert GITHUB not in (repo / baseline).read_text()
-    shadow = Path(start(repo)["shadow"])
+    shadow = start(repo).shadow
     write(shadow, "src/known.py", f'A = "{GITHUB}"\nB = "{GITHUB_APP}"\n')
     write(shadow, "src/other.py", f'A = "{GITHUB}"\n')  # same secret, another path
     assert validate(repo)[1] == [
         ("secrets.github-token", "src/known.py", 2, "error"),
         ("secrets.github-token", "src/other.py", 1, "error"),
     ]
-    shadow = Path(start(repo, "[plugins.secrets]\nbaseline = false\n", name="g")["shadow"])
+    shadow = start(repo, "g", plan="[plugins.secrets]\nbaseline = false\n").shadow
     write(shadow, "src/known.py", f'A = "{GITHUB}"\n')
     assert validate(repo, "g")[1] == [("secrets.github-token", "src/known.py", 1, "error")]
 
@@ -506,10 +487,10 @@ def test_baseline_of_fingerprints(repo: Path) -> None:
 def test_baseline_counts_only_as_committed_where_the_policy_comes_from(repo: Path) -> None:
     """A baseline the change under review brings (or an uncommitted one) silences nothing."""
     baseline = ".git-agent/secrets-baseline.json"
-    set_policy(repo, f'[plugins.secrets]\nbaseline = "{baseline}"\n')
+    commit_policy(repo, f'[plugins.secrets]\nbaseline = "{baseline}"\n')
     known = fingerprint("secrets.github-token", "src/known.py", GITHUB)
     write(repo, baseline, json.dumps({"fingerprints": [known]}))  # in the working tree only
-    shadow = Path(start(repo)["shadow"])
+    shadow = start(repo).shadow
     write(shadow, "src/known.py", f'A = "{GITHUB}"\n')
     write(shadow, baseline, json.dumps({"fingerprints": [known]}))  # brought by the change
     assert ("secrets.github-token", "src/known.py", 1, "error") in validate(repo)[1]
@@ -567,7 +548,7 @@ def test_bad_configuration_is_a_usage_error(
     """Checked when the policy and plan are read: `start` stops (not a later validate)."""
     write(repo, "b.json", '{"fingerprints": ["' + GITHUB + '"]}')
     write(repo, "c.json", "{not json")
-    set_policy(repo, policy)
+    commit_policy(repo, policy)
     args = ["start", "f"]
     if plan is not None:
         (repo.parent / "f-plan.toml").write_text(plan)
@@ -580,8 +561,8 @@ def test_bad_configuration_is_a_usage_error(
 
 
 def test_policy_can_change_the_severity(repo: Path) -> None:
-    set_policy(repo, '[rules]\n"secrets" = "warning"\n"secrets.private-key" = "error"\n')
-    shadow = Path(start(repo)["shadow"])
+    commit_policy(repo, '[rules]\n"secrets" = "warning"\n"secrets.private-key" = "error"\n')
+    shadow = start(repo).shadow
     write(shadow, "src/a.py", f'A = "{GITHUB}"\n')
     assert validate(repo)[:2] == (0, [("secrets.github-token", "src/a.py", 1, "warning")])
     write(shadow, "k.pem", "\n".join([PEM_BEGIN, *KEY_LINES, PEM_END]))
@@ -593,7 +574,7 @@ def test_deleted_files_are_not_scanned_and_binary_ones_are(repo: Path) -> None:
     finding has no line); a deleted file is not new content."""
     write(repo, "src/gone.py", f'A = "{GITHUB}"\n')
     commit_all(repo, "will be deleted")
-    shadow = Path(start(repo)["shadow"])
+    shadow = start(repo).shadow
     (shadow / "src" / "gone.py").unlink()
     (shadow / "blob.bin").write_bytes(b"\0\1\2" + GITHUB.encode() + b"\0")
     assert validate(repo)[1] == [("secrets.github-token", "blob.bin", None, "error")]

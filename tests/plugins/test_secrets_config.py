@@ -691,9 +691,9 @@ def test_the_hooks_honour_the_scanner_configs(repo: Path) -> None:
     write(repo, ".gitleaks.toml", GITLEAKS.replace("^tests/fixtures/", "^src/"))
     write(repo, "src/deploy.py", f'ACME_TOKEN = "{ACME}"\n')
     widened = commit_attempt(repo, "a wider allowlist and a secret, together")
-    assert widened.returncode != 0
+    assert widened.returncode != 0  # the allowlist counts from the next commit on, not this one
     assert "secrets.acme-token" in widened.stdout + widened.stderr
-    assert "git.policy" in widened.stdout + widened.stderr
+    assert "changes the policy (.gitleaks.toml)" in widened.stderr  # a person's: on record
 
 
 def test_a_baseline_with_a_custom_plugin_stops_start_check_and_the_hook(repo: Path) -> None:
@@ -762,3 +762,36 @@ def test_a_path_only_rule_reports_the_file(repo: Path) -> None:
         "line": None,
         "message": "a private key file: remove the file",
     }
+
+
+def test_a_commit_message_is_judged_by_the_same_rules(repo: Path) -> None:
+    """The team's rule, the generic switch and the trusted allowlists hold for messages too."""
+    config = GITLEAKS + '[[allowlists]]\nstopwords = ["fixturevalue"]\n'
+    config = config.replace("[allowlist]\n", "[[allowlists]]\n")
+    base = set_policy(
+        repo,
+        '[plugins.secrets]\ngeneric = false\nhonor = ["gitleaks"]\n',
+        **{".gitleaks.toml": config},
+    )
+    write(repo, "notes.md", "x\n")
+    git(repo, "add", "-A")
+    message = (
+        f"deploy with {ACME}\n\ndb_password = {PASSWORD}\ntoken: ac"
+        + "me_fixturevalue"
+        + rnd(20, LOWER)
+    )
+    git(repo, "commit", "-qm", message)
+    result = cli(repo, "check", "--base", base, "--head", "HEAD", "--format", "json")
+    assert result.code == 1, result
+    found = [(v["rule"], v["line"]) for v in result.json()["violations"]]  # type: ignore[index]
+    assert found == [("secrets.acme-token", 1)]  # no generic finding, the stopword allowed
+    assert ACME not in result.out + result.err
+    set_policy(repo, "", **{".gitleaks.toml": config})  # nothing trusted, generic on
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    result = cli(repo, "check", "--base", "HEAD~1", "--head", "HEAD", "--format", "json")
+    found = [(v["rule"], v["line"]) for v in result.json()["violations"]]  # type: ignore[index]
+    assert found == [
+        ("secrets.acme-token", 1),
+        ("secrets.generic-assignment", 3),
+        ("secrets.acme-token", 4),
+    ]

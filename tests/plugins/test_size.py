@@ -12,7 +12,7 @@ from supervisor.config.load import load_policy
 from supervisor.config.rules import Rules
 from supervisor.gitio.repo import Repo
 from supervisor.rules.context import RuleContext
-from tests.plugins.rule_kit import Found, found, start, verdict
+from tests.kit import Found, found, start, verdict
 
 
 def validate(repo: Path, name: str = "f") -> tuple[int, Found]:
@@ -22,7 +22,7 @@ def validate(repo: Path, name: str = "f") -> tuple[int, Found]:
 
 
 def test_huge_file_is_reported_by_its_header(repo: Path) -> None:
-    shadow = start(repo, "[limits]\nmax_file_bytes = 1_000_000\n")
+    shadow = start(repo, policy="[limits]\nmax_file_bytes = 1_000_000\n").shadow
     with (shadow / "huge.dat").open("wb") as f:
         f.truncate(20 << 20)  # 20 MB, sparse: must be neither loaded whole nor slow
     (shadow / "small.txt").write_text("x" * 1_000_000)  # exactly the limit: fine
@@ -36,8 +36,8 @@ def test_file_size_legitimate_cases(repo: Path) -> None:
     base.mkdir()
     (base / "old.bin").write_bytes(b"\1" * 2_000_000)  # already over the limit in the base
     shadow = start(
-        repo, '[limits]\nmax_file_bytes = 1_000_000\n[plugins.size]\nallow = ["*.lock"]\n'
-    )
+        repo, policy='[limits]\nmax_file_bytes = 1_000_000\n[plugins.size]\nallow = ["*.lock"]\n'
+    ).shadow
     (shadow / "vendor" / "old.bin").rename(shadow / "vendor" / "renamed.bin")  # same bytes
     (shadow / "package.lock").write_text("y" * 2_000_000)  # allowed by path
     code, found = validate(repo)
@@ -47,7 +47,7 @@ def test_file_size_legitimate_cases(repo: Path) -> None:
 def test_plan_narrows_the_size_allow_list(repo: Path) -> None:
     policy = '[limits]\nmax_file_bytes = 100\n[plugins.size]\nallow = ["*.lock", "data/**"]\n'
     plan = '[plugins.size]\nallow = ["data/**", "*.csv"]\n'
-    shadow = start(repo, policy, plan)
+    shadow = start(repo, policy=policy, plan=plan).shadow
     (shadow / "data").mkdir()
     (shadow / "data" / "a.lock").write_text("z" * 200)  # allowed by both
     (shadow / "b.lock").write_text("z" * 200)  # the plan does not allow it
@@ -58,7 +58,7 @@ def test_plan_narrows_the_size_allow_list(repo: Path) -> None:
 
 
 def test_files_changed(repo: Path) -> None:
-    shadow = start(repo, "[limits]\nmax_files_changed = 2\n")
+    shadow = start(repo, policy="[limits]\nmax_files_changed = 2\n").shadow
     (shadow / "src" / "app.py").write_text("print(1)\n")
     (shadow / "new.txt").write_text("new\n")
     assert validate(repo) == (0, [])
@@ -69,7 +69,9 @@ def test_files_changed(repo: Path) -> None:
 
 
 def test_plan_only_tightens_files_changed(repo: Path) -> None:
-    shadow = start(repo, "[limits]\nmax_files_changed = 1\n", "[limits]\nmax_files_changed = 10\n")
+    shadow = start(
+        repo, policy="[limits]\nmax_files_changed = 1\n", plan="[limits]\nmax_files_changed = 10\n"
+    ).shadow
     (shadow / "a.txt").write_text("a\n")
     (shadow / "b.txt").write_text("b\n")
     assert validate(repo)[1] == [("size.files-changed", "error", None)]
@@ -77,7 +79,7 @@ def test_plan_only_tightens_files_changed(repo: Path) -> None:
 
 def test_lines_added_and_deleted(repo: Path) -> None:
     (repo / "notes.txt").write_text("".join(f"line {i}\n" for i in range(10)))
-    shadow = start(repo, "[limits]\nmax_lines_added = 5\nmax_lines_deleted = 3\n")
+    shadow = start(repo, policy="[limits]\nmax_lines_added = 5\nmax_lines_deleted = 3\n").shadow
     (shadow / "notes.txt").write_text("".join(f"line {i}\n" for i in range(7)))  # 3 deleted
     (shadow / "more.txt").write_text("1\n2\n3\n4\n5\n")  # 5 added
     assert validate(repo) == (0, [])
@@ -90,21 +92,21 @@ def test_lines_added_and_deleted(repo: Path) -> None:
 
 def test_allowed_paths_stay_out_of_line_totals(repo: Path) -> None:
     policy = '[limits]\nmax_lines_added = 5\n[plugins.size]\nallow = ["*.lock"]\n'
-    shadow = start(repo, policy)
+    shadow = start(repo, policy=policy).shadow
     (shadow / "deps.lock").write_text("dep\n" * 1000)
     assert validate(repo) == (0, [])
 
 
 def test_severity_can_be_lowered_by_the_policy(repo: Path) -> None:
     policy = '[limits]\nmax_lines_added = 0\n[rules]\n"size.lines-added" = "warning"\n'
-    shadow = start(repo, policy)
+    shadow = start(repo, policy=policy).shadow
     (shadow / "more.txt").write_text("1\n")
     assert validate(repo) == (0, [("size.lines-added", "warning", None)])
 
 
 def test_disk_quota_counts_ignored_files(repo: Path) -> None:
     (repo / ".gitignore").write_text("out/\n")
-    shadow = start(repo, "[limits]\ndisk_quota_bytes = 1_000_000\n")
+    shadow = start(repo, policy="[limits]\ndisk_quota_bytes = 1_000_000\n").shadow
     (shadow / "out").mkdir()
     (shadow / "out" / "run.log").write_bytes(b"log\n" * 100_000)  # 400 kB: under the quota
     assert validate(repo) == (0, [])
@@ -118,7 +120,7 @@ def test_disk_quota_skips_the_shadow_git_and_symlink_targets(repo: Path, tmp_pat
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "big").write_bytes(b"\0" * 3_000_000)
-    shadow = start(repo, "[limits]\ndisk_quota_bytes = 1_000_000\n")
+    shadow = start(repo, policy="[limits]\ndisk_quota_bytes = 1_000_000\n").shadow
     (shadow / ".git" / "junk").write_bytes(b"\0" * 3_000_000)  # the shadow's own .git
     (shadow / "link").symlink_to(outside, target_is_directory=True)  # never followed
     (shadow / "file-link").symlink_to(outside / "big")
