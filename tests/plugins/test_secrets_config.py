@@ -572,7 +572,9 @@ def test_a_real_detect_secrets_baseline_is_understood(tmp_path: Path) -> None:
 
 
 def test_scanner_configs_are_part_of_the_policy(repo: Path) -> None:
-    assert set(git_rules.SCANNER_CONFIGS) == set(scanner_configs.FILES)
+    from supervisor.gates.adoption import POLICY_FILES  # the core's own list (no plugin import)
+
+    assert set(git_rules.SCANNER_CONFIGS) == set(scanner_configs.FILES) == set(POLICY_FILES)
     assert (".git-agent/", *scanner_configs.FILES) == git_rules.POLICY_PATHS
     shadow = start(repo)
     for name in scanner_configs.FILES:
