@@ -149,6 +149,17 @@ def _gc(sub: Sub) -> None:
     _json(sub)
 
 
+def _audit(sub: Sub) -> None:
+    _feature(sub)
+    sub.add_argument("--since", metavar="WHEN", help="entries from then on: an age (10m) or a time")
+    sub.add_argument("--type", metavar="T,...", help="only entries of these types")
+    sub.add_argument("--follow", "-f", action="store_true", help="wait for new entries")
+    sub.add_argument(
+        "--verify", action="store_true", help="check the hash chain (exit 1 if broken)"
+    )
+    _json(sub)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "init": ("write .git-agent/policy.toml from a preset", _init),
     "start": ("branch, worktree, shadow and checkpoint 0 for a feature", _start),
@@ -165,6 +176,7 @@ COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "hook": ("the entry points of the git hooks and of the pre-commit framework", _hook),
     "install-hooks": ("install the hook shims (pre-receive in a bare repository)", _install_hooks),
     "gc": ("remove what reverts set aside, once it is old enough", _gc),
+    "audit": ("a feature's audit log; --verify checks its hash chain", _audit),
     "help": ("the commands, or one command's options", _help),
 }
 

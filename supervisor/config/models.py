@@ -79,6 +79,21 @@ class PluginTables(BaseModel):
     __pydantic_extra__: dict[str, dict[str, Any]] = Field(init=False)
 
 
+Action = Literal["report", "revert-file", "pause"]
+
+
+class LiveTable(Strict):
+    """`[live]`: how the supervisor watches, judges and checkpoints a shadow."""
+
+    model_config = ConfigDict(title="Live")
+
+    quiet_ms: Annotated[int, Field(ge=10, le=60_000)] = 200
+    checkpoint_quiet_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)] = 5.0
+    checkpoint_every_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)] = 60.0
+    reconcile_every_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)] = 300.0
+    pause_by_hand: bool = False
+
+
 class Policy(Strict):
     """`.git-agent/policy.toml`: the guardrails of every feature in the repository."""
 
@@ -87,6 +102,8 @@ class Policy(Strict):
     limits: LimitsTable = Field(default_factory=LimitsTable)
     rules: dict[str, Severity] = Field(default_factory=dict)
     plugins: PluginTables = Field(default_factory=PluginTables)
+    live: LiveTable = Field(default_factory=LiveTable)
+    containment: dict[str, Action] = Field(default_factory=dict)
 
 
 class Plan(Strict):
@@ -98,6 +115,7 @@ class Plan(Strict):
     rules: dict[str, Severity] = Field(default_factory=dict)
     checks: list[CheckTable] = Field(default_factory=list)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    containment: dict[str, Action] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod

@@ -45,6 +45,20 @@ class Limits(NamedTuple):
         return Limits(**merged)
 
 
+class Live(NamedTuple):
+    """`[live]` of the policy: how the supervisor watches (see config.models.LiveTable)."""
+
+    quiet_ms: int = 200
+    checkpoint_quiet_s: float = 5.0
+    checkpoint_every_s: float = 60.0
+    reconcile_every_s: float = 300.0
+    pause_by_hand: bool = False
+
+
+ACTIONS = {"report": 0, "revert-file": 1, "pause": 2}
+DEFAULT_CONTAINMENT = {"git": "revert-file", "symlink": "revert-file", "secrets": "pause"}
+
+
 class Check(NamedTuple):
     """One `[[checks]]` entry of a plan: a command run before promotion."""
 
@@ -66,6 +80,8 @@ class Layer(NamedTuple):
     description: str = ""
     file: str = ""  # where it was read from, for error messages
     text: str = ""  # its text, to say at which line a key is
+    live: Live = Live()
+    containment: Mapping[str, str] = {}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], file: str = "", text: str = "") -> Layer:
@@ -85,6 +101,8 @@ class Layer(NamedTuple):
             description=str(data.get("description", "")),
             file=file,
             text=text,
+            live=Live(**{k: v for k, v in data.get("live", {}).items() if k in Live._fields}),
+            containment=dict(data.get("containment", {})),
         )
 
 
@@ -126,6 +144,21 @@ class Rules:
             wanted = severity_of(rule, self.plan.rules, level)
             level = max(level, wanted, key=RANK.__getitem__)
         return level
+
+    @property
+    def live(self) -> Live:
+        return self.policy.live
+
+    def action(self, rule: str) -> str:
+        """What the supervisor does when `rule` fires: the policy's action for the rule or its
+        nearest dotted prefix (the defaults: git.* and symlink.* revert the file, secrets.*
+        pause, the rest report), and a plan's when it is stricter."""
+        table = {**DEFAULT_CONTAINMENT, **self.policy.containment}
+        action = severity_of(rule, table, "report")
+        if self.plan is not None:
+            wanted = severity_of(rule, self.plan.containment, action)
+            action = max(action, wanted, key=ACTIONS.__getitem__)
+        return action
 
     def plugin_config(self, name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
         """`[plugins.<name>]` of the policy and of the plan (a plugin may only narrow with

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from supervisor.lifecycle.feature import Feature
 
 TRAILER = re.compile(r"^Checkpoint: (\d+)$", re.MULTILINE)
-TRAILERS = re.compile(r"\n\nCheckpoint: \d+\nFeature: [^\n]*$")
+TRAILERS = re.compile(r"\n\nCheckpoint: \d+\nFeature: [^\n]*(?:\nAudit: [0-9a-f]*)?$")
+AUDIT_TRAILER = re.compile(r"^Audit: ([0-9a-f]{64})$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,9 @@ class Chain:
             return Checkpointed(number, tip, False)
         number += 1
         text = (message or "").strip() or f"checkpoint {number}"
-        body = f"{text}\n\nCheckpoint: {number}\nFeature: {self.feature.name}\n"
+        head = self.feature.audit.head()
+        audit = f"Audit: {head.hash}\n" if head is not None else ""
+        body = f"{text}\n\nCheckpoint: {number}\nFeature: {self.feature.name}\n{audit}"
         commit = self.repo.create_commit(tree, [tip], body)
         self.repo.set_ref(self.ref, commit, f"git-agent: checkpoint {number}")
         self.feature.emit("checkpoint", number=number, commit=commit)

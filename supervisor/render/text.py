@@ -41,6 +41,25 @@ def report(out: Output, found: Report) -> None:
     )
 
 
+def audit_line(entry: dict[str, Any]) -> str:
+    """One audit entry: its number, time, type and data on one line."""
+    import time
+
+    when = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(float(entry["time"])))
+    data = entry["data"]
+    said = (
+        " ".join(f"{k}={_short(v)}" for k, v in sorted(data.items()))
+        if isinstance(data, dict)
+        else ""
+    )
+    return f"{entry['seq']:>6}  {when}  {entry['type']:<12} {said}".rstrip()
+
+
+def _short(value: object) -> str:
+    shown = str(value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
 def incomplete_line(blocked: Sequence[str]) -> str:
     return (
         f"verdict incomplete: {', '.join(blocked)} blocked by GIT_AGENT_DISABLE_PLUGINS "

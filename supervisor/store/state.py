@@ -33,6 +33,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE features ADD COLUMN policy_commit TEXT;
     """,
+    """
+    ALTER TABLE features ADD COLUMN supervision TEXT;
+    CREATE TABLE supervisor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pid INTEGER NOT NULL,
+        create_time REAL NOT NULL,
+        started REAL NOT NULL
+    );
+    """,
 )
 
 
@@ -52,9 +61,8 @@ class FeatureRow:
     verdict_errors: int | None = None
     verdict_warnings: int | None = None
     verdict_time: float | None = None
-    policy_commit: str | None = (
-        None  # the commit the policy comes from (a trusted ancestor of base)
-    )
+    policy_commit: str | None = None  # where the policy comes from (a trusted ancestor of base)
+    supervision: str | None = None  # watching, paused, stopped (None: never watched)
 
 
 COLUMNS = tuple(f.name for f in fields(FeatureRow))
@@ -88,6 +96,22 @@ class State:
                 f"INSERT INTO features ({', '.join(COLUMNS)}) VALUES ({marks})",
                 tuple(getattr(row, c) for c in COLUMNS),
             )
+
+    def supervisor(self) -> tuple[int, float, float] | None:
+        """(pid, create time, start time) of the recorded supervisor process, if any."""
+        row = self.conn.execute("SELECT pid, create_time, started FROM supervisor").fetchone()
+        return (int(row[0]), float(row[1]), float(row[2])) if row else None
+
+    def set_supervisor(self, pid: int, create_time: float) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO supervisor VALUES (1, ?, ?, ?)",
+                (pid, create_time, time.time()),
+            )
+
+    def clear_supervisor(self, pid: int) -> None:
+        with self.conn:
+            self.conn.execute("DELETE FROM supervisor WHERE pid = ?", (pid,))
 
     def delete(self, name: str) -> None:
         with self.conn:

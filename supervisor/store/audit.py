@@ -1,0 +1,153 @@
+"""A feature's audit log: append-only JSON Lines, each entry chained to the one before it.
+
+Every entry holds its sequence number, time, type and data, the previous entry's hash and its
+own: SHA-256 over the entry's canonical JSON (sorted keys, no spaces) without its own hash. An
+edited, removed or reordered entry breaks the chain; a log cut short at its tail is caught by
+the hash each checkpoint records in its trailers (`Audit: <hash>`). Appends from several
+processes (the CLI, the supervisor) take turns on an exclusive lock of the file itself.
+
+Nothing secret is ever written: violations carry their redacted messages only.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+TAIL = 1 << 16  # bytes read back to find the last entry
+
+
+class Entry(NamedTuple):
+    seq: int
+    time: float
+    type: str
+    data: dict[str, Any]
+    prev: str
+    hash: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "type": self.type,
+            "data": self.data,
+            "prev": self.prev,
+            "hash": self.hash,
+        }
+
+
+def canonical(value: Mapping[str, Any]) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def digest(seq: int, when: float, kind: str, data: Mapping[str, Any], prev: str) -> str:
+    body = {"seq": seq, "time": when, "type": kind, "data": data, "prev": prev}
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+class AuditLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, kind: str, data: Mapping[str, Any]) -> Entry:
+        """Add one entry (under the file's lock); the entry written."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            last = _last_entry(descriptor)
+            seq, prev = (last.seq + 1, last.hash) if last else (1, "")
+            when = round(time.time(), 6)
+            plain = json.loads(canonical(data))  # what the file will hold, exactly
+            entry = Entry(seq, when, kind, plain, prev, digest(seq, when, kind, plain, prev))
+            os.write(descriptor, canonical(entry.as_json()) + b"\n")
+            return entry
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
+    def head(self) -> Entry | None:
+        try:
+            descriptor = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            return _last_entry(descriptor)
+        finally:
+            os.close(descriptor)
+
+    def entries(self) -> Iterator[Entry]:
+        """Every readable entry, in file order (an unreadable line is skipped: `verify` says)."""
+        for _, entry in self.lines():
+            if entry is not None:
+                yield entry
+
+    def lines(self) -> Iterator[tuple[int, Entry | None]]:
+        try:
+            with self.path.open("rb") as stream:
+                for number, line in enumerate(stream, 1):
+                    yield number, _parse(line)
+        except FileNotFoundError:
+            return
+
+
+def _parse(line: bytes) -> Entry | None:
+    try:
+        raw = json.loads(line)
+        return Entry(
+            int(raw["seq"]),
+            float(raw["time"]),
+            str(raw["type"]),
+            dict(raw["data"]),
+            str(raw["prev"]),
+            str(raw["hash"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _last_entry(descriptor: int) -> Entry | None:
+    size = os.lseek(descriptor, 0, os.SEEK_END)
+    if size == 0:
+        return None
+    start = max(0, size - TAIL)
+    os.lseek(descriptor, start, os.SEEK_SET)
+    tail = os.read(descriptor, size - start)
+    lines = [line for line in tail.split(b"\n") if line.strip()]
+    return _parse(lines[-1]) if lines else None
+
+
+class Problem(NamedTuple):
+    seq: int  # the first bad sequence number
+    why: str
+
+
+def verify(log: AuditLog, recorded: set[str] | None = None) -> Problem | None:
+    """The first entry that breaks the chain, or None. `recorded`: hashes other records hold
+    (the checkpoints' `Audit:` trailers): one missing from the log means its tail was cut."""
+    expected_seq, prev = 1, ""
+    seen: set[str] = set()
+    for number, entry in log.lines():
+        if entry is None:
+            return Problem(expected_seq, f"line {number} is not an audit entry")
+        if entry.seq != expected_seq:
+            return Problem(
+                expected_seq, f"line {number} has sequence {entry.seq}, not {expected_seq}"
+            )
+        if entry.prev != prev:
+            return Problem(entry.seq, "its previous hash does not match the entry before it")
+        if digest(entry.seq, entry.time, entry.type, entry.data, entry.prev) != entry.hash:
+            return Problem(entry.seq, "its content does not match its hash (edited)")
+        seen.add(entry.hash)
+        expected_seq, prev = entry.seq + 1, entry.hash
+    missing = (recorded or set()) - seen
+    if missing:
+        return Problem(
+            expected_seq, "the log ends before an entry a checkpoint recorded (cut short)"
+        )
+    return None
