@@ -160,6 +160,13 @@ def _audit(sub: Sub) -> None:
     _json(sub)
 
 
+def _watch(sub: Sub) -> None:
+    sub.add_argument("features", nargs="*", metavar="FEATURE", help="default: every active one")
+    sub.add_argument(
+        "--detach", action="store_true", help="run in the background (its pid is recorded)"
+    )
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "init": ("write .git-agent/policy.toml from a preset", _init),
     "start": ("branch, worktree, shadow and checkpoint 0 for a feature", _start),
@@ -177,6 +184,9 @@ COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "install-hooks": ("install the hook shims (pre-receive in a bare repository)", _install_hooks),
     "gc": ("remove what reverts set aside, once it is old enough", _gc),
     "audit": ("a feature's audit log; --verify checks its hash chain", _audit),
+    "watch": ("supervise the features' shadows live (one process per repository)", _watch),
+    "stop": ("end a feature's supervision cleanly", _feature),
+    "resume": ("pick up a paused, stopped or interrupted supervision", _feature),
     "help": ("the commands, or one command's options", _help),
 }
 

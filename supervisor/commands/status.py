@@ -10,6 +10,7 @@ from supervisor.lifecycle.rebuild import missing
 from supervisor.lifecycle.status import describe
 from supervisor.lifecycle.trust import context_of
 from supervisor.lifecycle.workspace import open_feature, open_workspace
+from supervisor.live.status import Supervision
 from supervisor.render import text
 from supervisor.render.output import Output
 
@@ -17,7 +18,7 @@ from supervisor.render.output import Output
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
     if args.feature is not None:  # "" too: an invalid name, not "every feature"
         with open_feature(env, cwd, args.feature) as found:
-            info = describe(found)
+            info = Supervision(found.ws).add_to(describe(found), found.row)
             gone = {found.name: missing(found)}
         if args.json:
             out.json(info)
@@ -27,7 +28,8 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     mine = context_of(Path(cwd), env).agent_of  # an agent sees only its own feature
     with open_workspace(env, cwd) as ws:
         features = [ws.feature(r.name) for r in ws.state.all() if mine in (None, r.name)]
-        infos = [describe(feature) for feature in features]
+        supervision = Supervision(ws)
+        infos = [supervision.add_to(describe(f), f.row) for f in features]
         gone = {feature.name: missing(feature) for feature in features}
     if args.json:
         out.json(infos)

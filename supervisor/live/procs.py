@@ -9,9 +9,15 @@ from pathlib import Path
 
 import psutil
 
+UNKNOWN = "?"  # a process that could not be looked at
+
 
 def create_time(pid: int) -> float:
-    return float(psutil.Process(pid).create_time())
+    """When `pid` started (0.0 when it is gone already)."""
+    try:
+        return float(psutil.Process(pid).create_time())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return 0.0
 
 
 def alive(pid: int, created: float) -> bool:
@@ -47,3 +53,22 @@ def send(pids: list[int], sig: signal.Signals) -> list[int]:
         except OSError:
             continue
     return done
+
+
+def feature_of(pid: int, shadows: dict[str, Path], variable: str) -> str | None:
+    """The feature whose agent the process `pid` is, as far as where it works and its
+    environment say; None: a person's process, as far as we can tell; UNKNOWN: it is gone
+    already, so nothing it asked for that an agent may not do is done."""
+    try:
+        process = psutil.Process(pid)
+        cwd = process.cwd()
+        named = process.environ().get(variable)
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return UNKNOWN
+    if named:
+        return named
+    for name, shadow in shadows.items():
+        top = str(shadow.resolve())
+        if cwd == top or cwd.startswith(top + os.sep):
+            return name
+    return None

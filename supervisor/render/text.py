@@ -46,13 +46,27 @@ def audit_line(entry: dict[str, Any]) -> str:
     import time
 
     when = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(float(entry["time"])))
-    data = entry["data"]
-    said = (
-        " ".join(f"{k}={_short(v)}" for k, v in sorted(data.items()))
-        if isinstance(data, dict)
-        else ""
-    )
+    data = entry["data"] if isinstance(entry["data"], dict) else {}
+    if "paths" in data and "ok" in data:
+        said = _judged(data)
+    else:
+        said = " ".join(f"{k}={_short(v)}" for k, v in sorted(data.items()) if v is not None)
     return f"{entry['seq']:>6}  {when}  {entry['type']:<12} {said}".rstrip()
+
+
+def _judged(data: dict[str, Any]) -> str:
+    """A judged batch: `3 paths (a.py, b.py, ...): 1 error: symlink.absolute pw`."""
+    paths = [quote_path(str(p)) for p in data.get("paths") or []]
+    count = f"{len(paths)} path{'s' * (len(paths) != 1)}"
+    shown = f" ({_short(', '.join(paths))})" if paths else ""
+    verdict = "ok" if data.get("ok") else f"{data.get('errors', 0)} errors"
+    found = [
+        f"{v.get('rule')} {quote_path(str(v.get('path') or ''))}".rstrip()
+        for v in data.get("violations") or []
+        if isinstance(v, dict)
+    ]
+    why = f" [{data['reason']}]" if data.get("reason") else ""
+    return f"{count}{shown}: {verdict}{': ' + _short('; '.join(found)) if found else ''}{why}"
 
 
 def _short(value: object) -> str:
@@ -102,8 +116,26 @@ def _status_one(out: Output, info: dict[str, Any], missing: Sequence[str]) -> No
         f"promoted     {'checkpoint {}'.format(promoted['checkpoint']) if promoted else 'never'}"
     )
     out.line(f"verdict      {verdict_summary(info['verdict'])}")
+    if info.get("supervision"):
+        out.line(f"supervision  {supervision_summary(info)}")
     if missing:
         out.line(f"recover      {recovery(info, missing)}")
+
+
+def supervision_summary(info: dict[str, Any]) -> str:
+    """`watching (process 12; 3 paths changed since the last checkpoint)`, or the bare word."""
+    word, live = str(info["supervision"]), info.get("live")
+    if word == "interrupted":
+        return f"interrupted: `git agent resume {info['feature']}` picks it up"
+    if not live:
+        return word
+    changed = int(live.get("changed") or 0)
+    facts = [f"process {live['pid']}"]
+    if changed:
+        facts.append(f"{changed} path{'s' * (changed != 1)} changed since the last checkpoint")
+    if live.get("polling"):
+        facts.append("polling: events cannot be trusted here")
+    return f"{word} ({'; '.join(facts)})"
 
 
 def recovery(info: dict[str, Any], missing: Sequence[str]) -> str:

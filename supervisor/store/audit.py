@@ -43,7 +43,8 @@ class Entry(NamedTuple):
 
 
 def canonical(value: Mapping[str, Any]) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """Sorted keys, no spaces, ASCII only (a path that is not UTF-8 still round-trips)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
 def digest(seq: int, when: float, kind: str, data: Mapping[str, Any], prev: str) -> str:
@@ -61,13 +62,10 @@ class AuditLog:
         descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
-            last = _last_entry(descriptor)
-            seq, prev = (last.seq + 1, last.hash) if last else (1, "")
-            when = round(time.time(), 6)
-            plain = json.loads(canonical(data))  # what the file will hold, exactly
-            entry = Entry(seq, when, kind, plain, prev, digest(seq, when, kind, plain, prev))
-            os.write(descriptor, canonical(entry.as_json()) + b"\n")
-            return entry
+            torn = _cut_torn_tail(descriptor)
+            if torn is not None:
+                _write(descriptor, "torn", torn)
+            return _write(descriptor, kind, data)
         finally:
             os.close(descriptor)  # closing releases the lock
 
@@ -96,6 +94,43 @@ class AuditLog:
             return
 
 
+def _write(descriptor: int, kind: str, data: Mapping[str, Any]) -> Entry:
+    last = _last_entry(descriptor)
+    seq, prev = (last.seq + 1, last.hash) if last else (1, "")
+    when = round(time.time(), 6)
+    plain = json.loads(canonical(data))  # what the file will hold, exactly
+    entry = Entry(seq, when, kind, plain, prev, digest(seq, when, kind, plain, prev))
+    line = canonical(entry.as_json()) + b"\n"
+    while line:
+        line = line[os.write(descriptor, line) :]
+    return entry
+
+
+def _cut_torn_tail(descriptor: int) -> dict[str, Any] | None:
+    """A crash in the middle of an append leaves a last line without its newline: cut it off,
+    and say what was cut (its length and hash) in a `torn` entry, so the chain goes on from
+    the last whole entry and the log still shows that something was lost there."""
+    size = os.lseek(descriptor, 0, os.SEEK_END)
+    if size == 0 or os.pread(descriptor, 1, size - 1) == b"\n":
+        return None
+    start = _line_start(descriptor, size)
+    fragment = os.pread(descriptor, size - start, start)
+    os.truncate(descriptor, start)
+    return {"bytes": len(fragment), "sha256": hashlib.sha256(fragment).hexdigest()}
+
+
+def _line_start(descriptor: int, end: int) -> int:
+    """Where the line holding the byte before `end` begins (reading back as far as it takes)."""
+    position = end
+    while position > 0:
+        start = max(0, position - TAIL)
+        cut = os.pread(descriptor, position - start, start).rfind(b"\n")
+        if cut >= 0:
+            return start + cut + 1
+        position = start
+    return 0
+
+
 def _parse(line: bytes) -> Entry | None:
     try:
         raw = json.loads(line)
@@ -112,14 +147,13 @@ def _parse(line: bytes) -> Entry | None:
 
 
 def _last_entry(descriptor: int) -> Entry | None:
-    size = os.lseek(descriptor, 0, os.SEEK_END)
-    if size == 0:
+    end = os.lseek(descriptor, 0, os.SEEK_END)
+    while end > 0 and os.pread(descriptor, 1, end - 1) in (b"\n", b" "):
+        end -= 1
+    if end == 0:
         return None
-    start = max(0, size - TAIL)
-    os.lseek(descriptor, start, os.SEEK_SET)
-    tail = os.read(descriptor, size - start)
-    lines = [line for line in tail.split(b"\n") if line.strip()]
-    return _parse(lines[-1]) if lines else None
+    start = _line_start(descriptor, end)
+    return _parse(os.pread(descriptor, end - start, start))
 
 
 class Problem(NamedTuple):

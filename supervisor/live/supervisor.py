@@ -1,0 +1,444 @@
+"""The supervisor: one process per repository. Its loop (the only thread that touches
+features) turns the watchers' hints into judged batches, contains what must not stay,
+checkpoints on its own, reconciles with full scans, and answers the CLI.
+
+Everything it does to a feature it does under the feature's lock, taken without waiting: a
+command holding it (a promotion, say) only delays the next batch."""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from typing import Any
+
+import filelock
+
+from supervisor.errors import FatalError, LockTimeout, OperationalError, UsageError
+from supervisor.gitio import trees
+from supervisor.lifecycle.feature import Feature
+from supervisor.lifecycle.promote import roll_forward
+from supervisor.lifecycle.trust import AGENT_ENV, AGENT_MAY
+from supervisor.lifecycle.workspace import Workspace
+from supervisor.live import containment, procs
+from supervisor.live.inbox import Inbox
+from supervisor.live.server import Request, Server
+from supervisor.live.watched import Batch, Watched, verdict_words
+from supervisor.live.watches import Watches
+from supervisor.store.audit import Entry
+from supervisor.store.locks import feature_lock
+
+# runs one command on a watched feature: (feature, its parsed arguments, terminal width) ->
+# {"handled": True, "code", "stdout" (base64), "stderr"}
+Runner = Callable[[Feature, dict[str, Any], int], dict[str, Any]]
+Listener = Callable[[str, Entry], None]
+POLL_S = 5.0  # seconds between full scans of a feature whose events cannot be trusted
+MAX_BATCH_AGE = 0.5  # a writer that never pauses still gets verdicts this often
+MAX_BATCH_PATHS = 5000
+IDLE_S = 1.0  # the loop looks around at least this often
+RETRY_S = 0.1  # a feature busy with a command is tried again after this long
+LOCK_FILE = "supervisor.lock"
+
+
+class AlreadySupervised(OperationalError):
+    def __init__(self, pid: int | None) -> None:
+        super().__init__(f"a supervisor already runs for this repository (process {pid})")
+        self.pid = pid
+
+
+class Supervisor:
+    def __init__(
+        self,
+        ws: Workspace,
+        runners: Mapping[str, Runner],
+        listener: Listener | None = None,
+    ) -> None:
+        self.ws = ws
+        self.runners = runners
+        self.listener = listener
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self.inbox = Inbox(self._wake.set)
+        self.requests: queue.Queue[Request] = queue.Queue()
+        live = ws.layout.live_dir()
+        self.server = Server(live, self.requests, self._wake.set)
+        self.watches = Watches(self.inbox, ws.settings.max_watches)
+        self.watched: dict[str, Watched] = {}
+        self.pid = os.getpid()
+        self._claim = filelock.FileLock(str(live / LOCK_FILE), timeout=0)
+
+    # lifetime ---------------------------------------------------------------------------
+    def __enter__(self) -> Supervisor:
+        live = self.ws.layout.live_dir()
+        live.mkdir(parents=True, exist_ok=True)
+        os.chmod(live, 0o700)
+        try:
+            self._claim.acquire()
+        except filelock.Timeout:
+            recorded = self.ws.state.supervisor()
+            raise AlreadySupervised(recorded[0] if recorded else None) from None
+        self.ws.state.set_supervisor(self.pid, procs.create_time(self.pid))
+        self.watches.start()
+        self.server.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            for name in list(self.watched):
+                with suppress(FatalError):
+                    self.unwatch(name, "the supervisor stopped")
+        finally:
+            self.watches.stop()
+            self.server.stop()
+            self.ws.state.clear_supervisor(self.pid)
+            self._claim.release()
+
+    def stop(self) -> None:
+        """End the loop (from a signal handler or another thread)."""
+        self._stop.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        """Until stopped, or until no feature is left to watch."""
+        while not self._stop.is_set() and self.watched:
+            timeout = self.step()
+            self._wake.wait(timeout)
+            self._wake.clear()
+
+    # watching ---------------------------------------------------------------------------
+    def add(self, name: str) -> None:
+        """Watch `name`: finish a journaled promotion, scan everything, judge it, checkpoint
+        what changed while nobody watched, then follow the events."""
+        if name in self.watched:
+            return
+        feature = self.ws.feature(name)
+        with self.ws.locked(name):
+            feature = self.ws.feature(name)
+            feature.require_active()
+            if roll_forward(feature):
+                feature = self.ws.feature(name)
+            watched = Watched(feature)
+            feature.scanner.hint = lambda: self._hint(name)
+            watched.paused = containment.paused_file(feature).is_file()
+            why = self.watches.add(name, feature.shadow)  # before the scan: nothing slips by
+            watched.polling = why is not None
+            self.ws.state.update(name, supervision="paused" if watched.paused else "watching")
+            self._emit(watched, "watch-start", pid=self.pid, polling=why)
+            self._record(watched, watched.prime(), "reconcile", reason="watch started")
+            if watched.dirty and not watched.paused:
+                self._checkpoint(watched, "changes made while nobody watched")
+        self.watched[name] = watched
+
+    def _hint(self, name: str) -> list[bytes] | None:
+        """What changed in `name`'s shadow since its last scan, as far as events say; None when
+        they cannot be trusted (lost, or the feature is polled)."""
+        watched = self.watched.get(name)
+        if watched is None or watched.polling or watched.lost:
+            return None
+        pending = self.inbox.peek(name)
+        return sorted(pending.paths) if pending is not None else []
+
+    def unwatch(self, name: str, why: str) -> None:
+        """Stop watching `name`: judge what is pending, checkpoint it, record the stop."""
+        watched = self.watched.pop(name, None)
+        if watched is None:
+            return
+        self.watches.remove(name)
+        with self.ws.locked(name):
+            watched.feature.row = self.ws.state.require(name)
+            if watched.feature.row.state == "active":
+                pending = self.inbox.take(name)
+                if pending is not None:
+                    self._record(watched, watched.judge(pending.paths), "batch")
+                if watched.dirty and not watched.paused:
+                    self._checkpoint(watched, "supervision stopped")
+                self.ws.state.update(name, supervision="stopped")
+            self._emit(watched, "watch-stop", why=why)
+        self.inbox.take(name)
+
+    # the loop -------------------------------------------------------------------------------
+    def step(self) -> float:
+        """Do what is due; the seconds until something may be due again."""
+        self._answer_requests()
+        if self.inbox.take_lost():
+            for watched in self.watched.values():
+                watched.timing.last_full = float("-inf")
+                watched.lost = True
+        waits = [IDLE_S]
+        for watched in list(self.watched.values()):
+            waits.append(self._tend(watched, time.monotonic()))
+            self._answer_requests()  # a command never waits for every feature's batch
+        return max(0.0, min(waits))
+
+    def _tend(self, watched: Watched, now: float) -> float:
+        try:
+            with feature_lock(self.ws.layout.lock(watched.name), watched.name, timeout=0):
+                if not self._refresh(watched):
+                    return IDLE_S
+                return self._due(watched, now)
+        except LockTimeout:
+            return RETRY_S
+
+    def _due(self, watched: Watched, now: float) -> float:
+        waits = []
+        pending = self.inbox.peek(watched.name)
+        if pending is not None:
+            quiet = watched.live.quiet_ms / 1000
+            ready = min(pending.last + quiet, pending.first + max(quiet, MAX_BATCH_AGE)) - now
+            if ready <= 0 or len(pending.paths) >= MAX_BATCH_PATHS:
+                self._batch(watched)
+            else:
+                waits.append(ready)
+        full = watched.full_scan_due(time.monotonic(), POLL_S)
+        if full <= 0:
+            self._reconcile(watched)
+        else:
+            waits.append(full)
+        checkpoint = watched.checkpoint_due(time.monotonic())
+        if checkpoint is not None and checkpoint <= 0:
+            self._checkpoint(watched, None)
+        elif checkpoint is not None:
+            waits.append(checkpoint)
+        return min(waits, default=IDLE_S)
+
+    def _refresh(self, watched: Watched) -> bool:
+        """The feature's row as the commands left it; False (and no longer watched) once it
+        is no longer active (removed)."""
+        row = self.ws.state.get(watched.name)
+        if row is None or row.state != "active":
+            self.watched.pop(watched.name, None)
+            self.watches.remove(watched.name)
+            self.inbox.take(watched.name)
+            self._emit(watched, "watch-stop", why=f"the feature is {row.state if row else 'gone'}")
+            return False
+        watched.feature.row = row
+        return True
+
+    def _batch(self, watched: Watched) -> None:
+        pending = self.inbox.take(watched.name)
+        if pending is None:
+            return
+        if pending.dirs and not watched.polling:
+            why = self.watches.recount(watched.name, watched.feature.shadow)
+            if why is not None:
+                watched.polling = True
+                self._emit(watched, "degraded", why=why)
+        paths = watched.not_ours(pending.paths)
+        if paths:
+            self._record(watched, watched.judge(paths), "batch")
+
+    def _reconcile(self, watched: Watched) -> None:
+        reason = "events were lost" if watched.lost else "polling" if watched.polling else "timer"
+        watched.lost = False
+        self.inbox.take(watched.name)  # the full scan covers whatever was pending
+        self._record(watched, watched.judge(None), "reconcile", reason=reason)
+
+    def _checkpoint(self, watched: Watched, why: str | None) -> None:
+        report = watched.report
+        verdict = verdict_words(report) if report is not None else "not judged"
+        tree = watched.feature.scanner.snapshot().tree
+        base = watched.feature.repo.commit_tree(watched.feature.chain.tip()[1])
+        count = sum(1 for _ in trees.compare(watched.feature.repo, base, tree))
+        title = why or f"auto-checkpoint: {count} path{'s' * (count != 1)} changed"
+        done = watched.checkpoint(f"{title}\n\nVerdict: {verdict}")
+        head = watched.feature.audit.head()
+        if done.created and head is not None and self.listener is not None:
+            self.listener(watched.name, head)
+
+    # recording and containment -------------------------------------------------------------
+    def _record(
+        self, watched: Watched, batch: Batch, kind: str, contain: bool = True, **extra: object
+    ) -> None:
+        """The verdict into the state and the audit log; then, unless this batch is the
+        rescan after a containment, contain what it brought."""
+        report = batch.report
+        self.ws.state.record_verdict(watched.name, report.ok, report.errors, report.warnings)
+        if batch.paths or kind != "batch":
+            self._emit(
+                watched,
+                kind,
+                **extra,
+                paths=[_shown(p) for p in batch.paths],
+                **_scope(batch),
+                ok=report.ok,
+                errors=report.errors,
+                warnings=report.warnings,
+                violations=[v.as_json() for v in batch.fresh],
+            )
+        if contain:
+            self._contain(watched, batch)
+
+    def _contain(self, watched: Watched, batch: Batch) -> None:
+        feature = watched.feature
+        rules = feature.rules
+        tip_tree = feature.repo.commit_tree(feature.chain.tip()[1])
+        tree = feature.scanner.snapshot().tree
+        reverted: set[bytes] = set()
+        pausing = []
+        for violation in batch.fresh:
+            if violation.severity != "error" or violation.path is None:
+                continue
+            action = rules.action(violation.rule)
+            rel = containment.safe_relative(violation.path)
+            if action == "pause":
+                pausing.append(violation)
+            elif action == "revert-file" and rel is not None and rel not in reverted:
+                here = trees.lookup(feature.repo, tree, rel)
+                if here is not None and here == trees.lookup(feature.repo, tip_tree, rel):
+                    continue  # the checkpoint holds this very content: nothing to go back to
+                done = containment.revert_file(feature, rel, tip_tree)
+                watched.wrote(rel)
+                reverted.add(rel)
+                self._emit(
+                    watched,
+                    "containment",
+                    action="revert-file",
+                    rule=violation.rule,
+                    path=violation.path,
+                    quarantined=done.quarantined,
+                    restored=done.restored,
+                )
+        if reverted:
+            rescan = watched.judge(reverted)
+            self._record(watched, rescan, "batch", contain=False, after="containment")
+        if pausing and not watched.paused:
+            self._pause(watched, pausing)
+
+    def _pause(self, watched: Watched, found: list[Any]) -> None:
+        enforce = watched.live.pause_by_hand
+        stopped = containment.pause(watched.feature, enforce)
+        watched.paused = True
+        self.ws.state.update(watched.name, supervision="paused")
+        self._emit(
+            watched,
+            "pause",
+            rules=sorted({v.rule for v in found}),
+            paths=sorted({v.path for v in found if v.path}),
+            stopped=stopped,
+            enforced=enforce,
+        )
+
+    def resume(self, name: str) -> list[int]:
+        watched = self.watched[name]
+        with self.ws.locked(name):
+            continued = containment.resume(watched.feature)
+            watched.paused = False
+            self.ws.state.update(name, supervision="watching")
+            self._emit(watched, "resume", continued=continued)
+            self._record(watched, watched.judge(None), "reconcile", reason="resumed")
+        return continued
+
+    def _emit(self, watched: Watched, kind: str, **data: object) -> None:
+        entry = watched.feature.emit(kind, **data)
+        if self.listener is not None:
+            self.listener(watched.name, entry)
+
+    # requests ---------------------------------------------------------------------------------
+    def _answer_requests(self) -> None:
+        while True:
+            try:
+                request = self.requests.get_nowait()
+            except queue.Empty:
+                return
+            request.started.set()
+            request.finish(self._answer(request))
+
+    def _answer(self, request: Request) -> dict[str, Any]:
+        body = request.body
+        if float(body.get("deadline", 0) or 0) < time.time():
+            return {"ok": False, "error": "too late: the client has gone on without us"}
+        try:
+            return self._dispatch(str(body.get("op")), body, request.peer)
+        except FatalError as exc:
+            return {
+                "ok": False,
+                "handled": True,
+                "code": exc.exit_code,
+                "error": str(exc),
+                "stderr": f"git-agent: {exc}\n",
+            }
+        except Exception:  # a bug answering one request must not end the watching
+            return {"ok": False, "error": traceback.format_exc(limit=3)}
+
+    def _dispatch(self, op: str, body: Mapping[str, Any], peer: int) -> dict[str, Any]:
+        shadows = {name: w.feature.shadow for name, w in self.watched.items()}
+        agent_of = procs.feature_of(peer, shadows, AGENT_ENV)
+        if op == "ping":
+            return {"ok": True, "pid": self.pid, "features": self.describe()}
+        if op == "info":
+            return {"ok": True, "pid": self.pid, "features": self.describe()}
+        if op == "run":
+            return self._run(dict(body.get("args") or {}), int(body.get("columns") or 80), agent_of)
+        if agent_of is not None:
+            return {"ok": False, "error": f"refused: an agent cannot {op} supervision"}
+        names = [str(n) for n in body.get("features") or []]
+        if op == "watch":
+            return self._watch(names)
+        if op == "unwatch":
+            for name in names:
+                self.unwatch(name, str(body.get("why") or "git agent stop"))
+            return {"ok": True}
+        if op == "resume":
+            return {
+                "ok": True,
+                "continued": {n: self.resume(n) for n in names if n in self.watched},
+            }
+        return {"ok": False, "error": f"unknown request {op!r}"}
+
+    def _watch(self, names: list[str]) -> dict[str, Any]:
+        added, already, failed = [], [], {}
+        for name in names:
+            if name in self.watched:
+                already.append(name)
+                continue
+            try:
+                self.add(name)
+                added.append(name)
+            except FatalError as exc:
+                failed[name] = str(exc)
+        return {
+            "ok": not failed,
+            "pid": self.pid,
+            "added": added,
+            "already": already,
+            "failed": failed,
+        }
+
+    def _run(self, plain: dict[str, Any], columns: int, agent_of: str | None) -> dict[str, Any]:
+        command, name = str(plain.get("command", "")), plain.get("feature")
+        runner = self.runners.get(command)
+        if runner is None or not isinstance(name, str) or name not in self.watched:
+            return {"ok": False, "handled": False}
+        if agent_of is not None and (agent_of != name or command not in AGENT_MAY):
+            raise UsageError(f"refused: the agent of {agent_of} cannot {command} {name}")
+        watched = self.watched[name]
+        with feature_lock(self.ws.layout.lock(name), name, timeout=self.ws.settings.lock_timeout):
+            if not self._refresh(watched):
+                return {"ok": False, "handled": False}
+            self._batch(watched)  # what is pending is judged (and contained) first
+            return runner(watched.feature, plain, columns)
+
+    def describe(self) -> dict[str, dict[str, Any]]:
+        out = {}
+        for name, watched in self.watched.items():
+            pending = self.inbox.peek(name)
+            out[name] = {
+                "supervision": "paused" if watched.paused else "watching",
+                "polling": watched.polling,
+                "pending": len(pending.paths) if pending else 0,
+                "changed": watched.changed_since_checkpoint(),
+            }
+        return out
+
+
+def _scope(batch: Batch) -> dict[str, object]:
+    """How the batch was found: from the events (how many paths they named) or a full scan."""
+    return {"scan": "full"} if batch.hinted is None else {"events": batch.hinted}
+
+
+def _shown(path: bytes) -> str:
+    return path.decode("utf-8", "backslashreplace")
