@@ -13,7 +13,6 @@ from tests.live.conftest import (
     of_type,
     supervisor_pid,
     wait_for,
-    watch,
 )
 
 
