@@ -7,6 +7,7 @@ command holding it (a promotion, say) only delays the next batch."""
 
 from __future__ import annotations
 
+import base64
 import os
 import queue
 import threading
@@ -22,6 +23,7 @@ from supervisor.errors import FatalError, LockTimeout, OperationalError, UsageEr
 from supervisor.gitio import trees
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.promote import roll_forward
+from supervisor.lifecycle.prospective import MODES, check_write, shadow_path
 from supervisor.lifecycle.trust import AGENT_ENV, AGENT_MAY
 from supervisor.lifecycle.workspace import Workspace
 from supervisor.live import containment, procs
@@ -373,6 +375,8 @@ class Supervisor:
             return {"ok": True, "pid": self.pid, "features": self.describe()}
         if op == "run":
             return self._run(dict(body.get("args") or {}), int(body.get("columns") or 80), agent_of)
+        if op == "check-write":
+            return self._check_write(body, agent_of)
         if agent_of is not None:
             return {"ok": False, "error": f"refused: an agent cannot {op} supervision"}
         names = [str(n) for n in body.get("features") or []]
@@ -421,6 +425,26 @@ class Supervisor:
                 return {"ok": False, "handled": False}
             self._batch(watched)  # what is pending is judged (and contained) first
             return runner(watched.feature, plain, columns)
+
+    def _check_write(self, body: Mapping[str, Any], agent_of: str | None) -> dict[str, Any]:
+        """What a write would bring, judged before it happens (the built-in agent's tools,
+        Claude Code's hook): {"ok", "violations": [...]}; a path outside the shadow is an
+        error answer."""
+        name = str(body.get("feature"))
+        if name not in self.watched:
+            return {"ok": False, "handled": False, "error": f"{name} is not watched"}
+        if agent_of is not None and agent_of != name:
+            raise UsageError(f"refused: the agent of {agent_of} cannot write in {name}")
+        feature = self.watched[name].feature
+        rel = shadow_path(feature, str(body.get("path")))
+        content = body.get("content")
+        data = None if content is None else base64.b64decode(str(content))
+        kind = str(body.get("kind") or "file")
+        if kind not in MODES:
+            raise UsageError(f"unknown kind of file {kind!r}")
+        with feature_lock(self.ws.layout.lock(name), name, timeout=self.ws.settings.lock_timeout):
+            found = check_write(feature, rel, data, kind)
+        return {"ok": True, "handled": True, "violations": [v.as_json() for v in found]}
 
     def describe(self) -> dict[str, dict[str, Any]]:
         out = {}

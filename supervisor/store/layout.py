@@ -54,6 +54,10 @@ class Layout(NamedTuple):
         """What containment took out of the shadow (owner-only, never checkpointed)."""
         return self.feature_dir(feature) / "quarantine"
 
+    def agent_dir(self, feature: str) -> Path:
+        """The agent's logs, its notices, the built-in agent's conversation (owner-only)."""
+        return self.feature_dir(feature) / "agent"
+
     def journal(self, feature: str) -> Path:
         return self.feature_dir(feature) / "promote.journal"
 

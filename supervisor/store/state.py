@@ -8,8 +8,12 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supervisor.errors import OperationalError, UsageError, did_you_mean
+
+if TYPE_CHECKING:
+    from supervisor.store.agents import Agents
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -40,6 +44,30 @@ MIGRATIONS: tuple[str, ...] = (
         pid INTEGER NOT NULL,
         create_time REAL NOT NULL,
         started REAL NOT NULL
+    );
+    """,
+    """
+    CREATE TABLE agents (
+        feature TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        queued REAL,
+        started REAL,
+        ended REAL,
+        pid INTEGER,
+        create_time REAL,
+        pgid INTEGER,
+        exit_code INTEGER,
+        wall REAL,
+        cpu REAL,
+        peak_rss INTEGER,
+        sandbox TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        usage TEXT,
+        stalled REAL,
+        note TEXT
     );
     """,
 )
@@ -123,6 +151,12 @@ class State:
             self.conn.execute(
                 f"UPDATE features SET {assignments} WHERE name = ?", (*values.values(), name)
             )
+
+    @property
+    def agents(self) -> Agents:
+        from supervisor.store.agents import Agents
+
+        return Agents(self.conn)
 
     def record_verdict(self, name: str, ok: bool, errors: int, warnings: int) -> None:
         self.update(
