@@ -42,7 +42,15 @@ def _start(sub: Sub) -> None:
         "--base", default="HEAD", metavar="REF", help="the commit to start from (default HEAD)"
     )
     sub.add_argument("--plan", metavar="FILE", help="the feature's plan (TOML)")
+    sub.add_argument(
+        "--agent", metavar="NAME", help="run this agent in the shadow ([agents.NAME] or a preset)"
+    )
+    sub.add_argument("--prompt", metavar="TEXT", help="what the agent is asked to do")
+    sub.add_argument(
+        "--timeout", metavar="DURATION", help="end the agent after this long (90s, 30m, 2h)"
+    )
     _json(sub)
+    sub.epilog = "A command after `--` runs as the agent: start F --prompt P -- CMD ARGS..."
 
 
 def _status(sub: Sub) -> None:
@@ -160,6 +168,22 @@ def _audit(sub: Sub) -> None:
     _json(sub)
 
 
+def _logs(sub: Sub) -> None:
+    _feature(sub)
+    sub.add_argument("--follow", "-f", action="store_true", help="wait for more output")
+    sub.add_argument(
+        "--stream",
+        choices=("both", "stdout", "stderr", "setup"),
+        default="both",
+        help="which output (default: stdout then stderr)",
+    )
+
+
+def _tell(sub: Sub) -> None:
+    _feature(sub)
+    sub.add_argument("text", nargs="+", metavar="TEXT", help="the message")
+
+
 def _watch(sub: Sub) -> None:
     sub.add_argument("features", nargs="*", metavar="FEATURE", help="default: every active one")
     sub.add_argument(
@@ -187,6 +211,8 @@ COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "watch": ("supervise the features' shadows live (one process per repository)", _watch),
     "stop": ("end a feature's supervision cleanly", _feature),
     "resume": ("pick up a paused, stopped or interrupted supervision", _feature),
+    "logs": ("a feature's agent output (capped: head and tail)", _logs),
+    "tell": ("send the feature's agent a message", _tell),
     "help": ("the commands, or one command's options", _help),
 }
 
@@ -216,10 +242,40 @@ def parse(words: Sequence[str]) -> argparse.Namespace:
     if not first.startswith("-") and first not in COMMANDS:
         hint = did_you_mean(first, COMMANDS)
         raise UsageError(f"'{first}' is not a git-agent command{hint}: see 'git agent help'")
+    if first == "start" and "--" in words:
+        return _parse_start(list(words))
+    args = _parse_words(list(words))
+    if args.command == "start":
+        args.agent_command = []
+    return args
+
+
+def _parse_words(words: list[str]) -> argparse.Namespace:
+    from supervisor.errors import UsageError
+
     parser = build_parser(words)
     args, extra = parser.parse_known_args(words)
     if extra:
         raise UsageError(_unexpected(args.command, subparsers(parser)[args.command], extra[0]))
+    return args
+
+
+def _parse_start(words: list[str]) -> argparse.Namespace:
+    """`start F [options] -- CMD ARGS...`: what follows `--` is the agent's command, untouched.
+    With no feature before it, `--` ends the options as git's does (`start -- -odd-name`), and
+    the word after it is the feature; a second `--` then starts the command."""
+    from supervisor.errors import UsageError
+
+    cut = words.index("--")
+    head, tail = words[:cut], words[cut + 1 :]
+    try:
+        args = _parse_words(head)
+    except UsageError:
+        if not tail:
+            raise
+        args = _parse_words([*head, "--", tail[0]])
+        tail = tail[2:] if tail[1:2] == ["--"] else tail[1:]
+    args.agent_command = tail
     return args
 
 

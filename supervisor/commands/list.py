@@ -19,7 +19,9 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     with open_workspace(env, cwd) as ws:
         rows = [row for row in ws.state.all() if mine is None or row.name == mine]
         supervision = Supervision(ws)
-        found = [supervision.add_to(describe(ws.feature(row.name)), row) for row in rows]
+        found = [
+            supervision.add_to(describe(ws.feature(row.name)), row, ws.state.agents) for row in rows
+        ]
     if args.json:
         out.json(found)
     elif not found:

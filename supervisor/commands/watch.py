@@ -10,11 +10,12 @@ import signal
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+from supervisor.agents.pool import AgentPool
 from supervisor.commands.delegate import runner
 from supervisor.errors import EXIT_INTERRUPTED, OperationalError, UsageError
 from supervisor.lifecycle.workspace import Workspace, open_workspace
 from supervisor.live.client import ask
-from supervisor.live.spawn import launch, wait_until_watched
+from supervisor.live.spawn import ensure_watched
 from supervisor.live.supervisor import AlreadySupervised, Listener, Runner, Supervisor
 from supervisor.render import text
 from supervisor.render.output import Output
@@ -31,6 +32,7 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
 
 def in_foreground(ws: Workspace, names: list[str], out: Output) -> int:
     supervisor = Supervisor(ws, runners(), listener(out))
+    supervisor.participants.append(AgentPool(supervisor, scheduling_limit(ws)))
     try:
         supervisor.__enter__()
     except AlreadySupervised as exc:
@@ -39,7 +41,9 @@ def in_foreground(ws: Workspace, names: list[str], out: Output) -> int:
     try:
         for name in names:
             supervisor.add(name)
-        out.line(f"watching {', '.join(names)} (process {supervisor.pid}); Ctrl-C stops")
+        out.line(
+            f"watching {', '.join(names) or 'nothing yet'} (process {supervisor.pid}); Ctrl-C stops"
+        )
         out.stdout.flush()
         with stopped_by_signals(supervisor, caught):
             supervisor.run()
@@ -52,20 +56,16 @@ def in_background(
     ws: Workspace, names: list[str], out: Output, env: Mapping[str, str], cwd: str
 ) -> int:
     """Hand `names` to the running supervisor, or start one in the background."""
-    live = ws.layout.live_dir()
-    answer = ask(live, {"op": "watch", "features": names})
-    if answer is None:
-        pid = launch(live, names, env, cwd)
-        wait_until_watched(live, names, pid)
-        out.line(f"watching {', '.join(names)} (process {pid}, in the background)")
+    answer = ensure_watched(ws.layout.live_dir(), names, env, cwd)
+    if answer.get("launched"):
+        shown = ", ".join(names) or "nothing yet"
+        out.line(f"watching {shown} (process {answer['pid']}, in the background)")
         return 0
     for name in answer.get("already", []):
         out.line(f"{name} is already watched by process {answer['pid']}")
     for name in answer.get("added", []):
         out.line(f"process {answer['pid']} now watches {name}")
-    for name, why in answer.get("failed", {}).items():
-        out.note(f"git-agent: cannot watch {name}: {why}")
-    return 0 if answer.get("ok") else 1
+    return 0
 
 
 def watchable(ws: Workspace, wanted: list[str]) -> list[str]:
@@ -75,9 +75,19 @@ def watchable(ws: Workspace, wanted: list[str]) -> list[str]:
             ws.feature(name).require_active()
         return list(dict.fromkeys(wanted))
     names = [row.name for row in ws.state.all() if row.state == "active"]
-    if not names:
+    waiting = any(row.state == "queued" for row in ws.state.agents.all())
+    if not names and not waiting:
         raise UsageError("no active feature to watch: `git agent start <feature>` first")
     return names
+
+
+def scheduling_limit(ws: Workspace) -> int | None:
+    """`[scheduling] max_running` of the policy at HEAD (0 or none: one per CPU)."""
+    head = ws.repo.head_commit()
+    if head is None:
+        return None
+    limit = ws.policy_at(head).tables.get("scheduling", {}).get("max_running")
+    return int(limit) if limit else None
 
 
 def runners() -> dict[str, Runner]:

@@ -136,6 +136,12 @@ class Repo:
     def commit_time(self, commit: str) -> float:
         return float(self.raw[commit].peel(pygit2.Commit).commit_time)
 
+    def is_ancestor(self, ancestor: str, commit: str) -> bool:
+        """Whether `ancestor` is `commit` or one of its ancestors."""
+        if ancestor == commit:
+            return True
+        return bool(self.raw.descendant_of(_oid(commit), _oid(ancestor)))
+
     def parents(self, commit: str) -> list[str]:
         return [str(p) for p in self.raw[commit].peel(pygit2.Commit).parent_ids]
 

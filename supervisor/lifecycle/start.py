@@ -48,7 +48,7 @@ def start(
             "the repository has no commits yet: make a first commit, then start a feature"
         )
     commit = repo.resolve_commit(base)
-    plan_data = _read_plan(plan_file)
+    plan_data = read_plan(plan_file)
     anchor = trusted_anchor(repo, commit)
     _check_rules(ws, anchor, plan_data, plan_file)  # a broken policy or plan stops it here
     with ws.locked(name):
@@ -98,7 +98,7 @@ def _check_rules(
     check_config(ws.plugins(rules.disabled_plugins), RuleContext(rules, ReadOnly(ws.repo)))
 
 
-def _read_plan(plan_file: Path | None) -> bytes | None:
+def read_plan(plan_file: Path | None) -> bytes | None:
     """The plan's bytes: a regular file of at most MAX_CONFIG_BYTES (never a FIFO, a device or
     a file that would take all the memory), checked at once."""
     if plan_file is None:

@@ -101,11 +101,10 @@ def paused_file(feature: Feature) -> Path:
     return feature.ws.layout.feature_dir(feature.name) / "paused.json"
 
 
-def pause(feature: Feature, enforce: bool) -> list[int]:
-    """Stop the processes working in the feature's shadow (when `enforce`); they are recorded
-    so `resume` continues exactly those (a pid reused since is left alone)."""
-    found = procs.working_in(feature.shadow) if enforce else []
-    stopped = procs.send(found, signal.SIGSTOP)
+def pause(feature: Feature, pids: list[int]) -> list[int]:
+    """Stop `pids` (the feature's agent, or what works in its shadow); they are recorded so
+    `resume` continues exactly those (a pid reused since is left alone)."""
+    stopped = procs.send(pids, signal.SIGSTOP)
     record = _recorded(feature) + [(pid, procs.create_time(pid)) for pid in stopped]
     paused_file(feature).write_text(json.dumps([list(entry) for entry in record]))
     return stopped

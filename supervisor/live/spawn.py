@@ -14,6 +14,7 @@ from typing import Any
 
 from supervisor.errors import OperationalError
 from supervisor.live.client import ask
+from supervisor.live.server import STOPPING
 
 LOG = "supervisor.log"
 START_TIMEOUT = 120.0  # a first scan of a very large shadow takes a while
@@ -78,3 +79,25 @@ def _running(pid: int) -> bool:
 def _forget(process: subprocess.Popen[bytes]) -> None:
     """The child outlives us: keep Popen from warning that it is still running."""
     process.returncode = 0
+
+
+def ensure_watched(
+    live_dir: Path, names: list[str], env: Mapping[str, str], cwd: str
+) -> dict[str, Any]:
+    """Have `names` watched: by the running supervisor, or one started in the background.
+    Its answer (`pid`, and per feature what became of it)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        answer = ask(live_dir, {"op": "watch", "features": names})
+        if answer is None:
+            pid = launch(live_dir, names, env, cwd)
+            return {**wait_until_watched(live_dir, names, pid), "launched": True}
+        if answer.get("error") != STOPPING["error"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)  # one that is ending: wait for it to be gone, then start another
+    if answer.get("failed"):
+        name, why = next(iter(answer["failed"].items()))
+        raise OperationalError(f"cannot watch {name}: {why}")
+    if not answer.get("ok") or "pid" not in answer:
+        raise OperationalError(f"the supervisor could not watch: {answer.get('error')}")
+    return answer

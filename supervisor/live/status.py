@@ -5,11 +5,13 @@ events not judged yet)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from supervisor.lifecycle.workspace import Workspace
 from supervisor.live import procs
 from supervisor.live.client import ask
+from supervisor.store.agents import AgentRow, Agents
 from supervisor.store.state import FeatureRow
 
 LIVE = ("watching", "paused")
@@ -41,7 +43,33 @@ class Supervision:
             return None
         return {"pid": self.pid, **self.features[row.name]}
 
-    def add_to(self, info: dict[str, Any], row: FeatureRow) -> dict[str, Any]:
+    def add_to(self, info: dict[str, Any], row: FeatureRow, agents: Agents) -> dict[str, Any]:
         info["supervision"] = self.state_of(row)
         info["live"] = self.live_of(row)
+        info["agent"] = self.agent_of(agents.get(row.name))
         return info
+
+    def agent_of(self, row: AgentRow | None) -> dict[str, Any] | None:
+        """The agent's state, process and cost; `lost` when its supervisor is gone."""
+        if row is None:
+            return None
+        state = row.state
+        if state in ("running", "paused") and self.pid is None:
+            state = "lost"
+        spec = json.loads(row.spec)
+        return {
+            "state": state,
+            "name": spec.get("name"),
+            "pid": row.pid,
+            "started": row.started,
+            "ended": row.ended,
+            "exit_code": row.exit_code,
+            "wall": row.wall,
+            "cpu": row.cpu,
+            "peak_rss": row.peak_rss,
+            "sandbox": row.sandbox,
+            "attempts": row.attempts,
+            "usage": json.loads(row.usage) if row.usage else None,
+            "stalled": row.stalled,
+            "note": row.note,
+        }

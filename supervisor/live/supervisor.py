@@ -15,7 +15,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from typing import Any
+from typing import Any, Protocol
 
 import filelock
 
@@ -31,6 +31,7 @@ from supervisor.live.inbox import Inbox
 from supervisor.live.server import Request, Server
 from supervisor.live.watched import Batch, Watched, verdict_words
 from supervisor.live.watches import Watches
+from supervisor.rules.types import Violation
 from supervisor.store.audit import Entry
 from supervisor.store.locks import feature_lock
 
@@ -44,6 +45,43 @@ MAX_BATCH_PATHS = 5000
 IDLE_S = 1.0  # the loop looks around at least this often
 RETRY_S = 0.1  # a feature busy with a command is tried again after this long
 LOCK_FILE = "supervisor.lock"
+
+
+class Participant(Protocol):
+    """Work that runs in the supervisor's loop beside the watching: the agents."""
+
+    def tend(self, now: float) -> float:
+        """Do what is due; the seconds until it may need the loop again."""
+        ...
+
+    def answer(
+        self, op: str, body: Mapping[str, Any], agent_of: str | None
+    ) -> dict[str, Any] | None:
+        """The answer to a request it handles, else None."""
+        ...
+
+    def owner_of(self, pid: int) -> str | None:
+        """The feature whose agent's process tree holds `pid`."""
+        ...
+
+    def judged(self, name: str, notices: list[str]) -> None:
+        """What a batch brought in `name`'s shadow (violations, containments), in words for
+        its agent."""
+        ...
+
+    def agent_pids(self, name: str) -> list[int] | None:
+        """The processes of `name`'s running agent (None: it has none)."""
+        ...
+
+    def unwatching(self, name: str, why: str) -> None:
+        """`name`'s supervision ends: its agent must end first."""
+        ...
+
+    def busy(self) -> bool:
+        """Whether it has work though no feature is watched (agents waiting to start)."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class AlreadySupervised(OperationalError):
@@ -62,6 +100,7 @@ class Supervisor:
         self.ws = ws
         self.runners = runners
         self.listener = listener
+        self.participants: list[Participant] = []
         self._wake = threading.Event()
         self._stop = threading.Event()
         self.inbox = Inbox(self._wake.set)
@@ -90,6 +129,9 @@ class Supervisor:
 
     def __exit__(self, *_: object) -> None:
         try:
+            for participant in self.participants:
+                with suppress(FatalError):
+                    participant.close()
             for name in list(self.watched):
                 with suppress(FatalError):
                     self.unwatch(name, "the supervisor stopped")
@@ -99,6 +141,32 @@ class Supervisor:
             self.ws.state.clear_supervisor(self.pid)
             self._claim.release()
 
+    def wake(self) -> None:
+        """Have the loop look around now (from any thread)."""
+        self._wake.set()
+
+    def checkpoint_now(self, name: str, why: str) -> None:
+        """Judge what is pending in `name`'s shadow and checkpoint it (an agent ended)."""
+        watched = self.watched.get(name)
+        if watched is None:
+            return
+        with self.ws.locked(name):
+            if not self._refresh(watched):
+                return
+            self._batch(watched)
+            if watched.dirty:
+                self._checkpoint(watched, why)
+
+    def emit(self, name: str, kind: str, **data: object) -> None:
+        """Record `kind` in `name`'s audit log (watched or not), shown to the listener."""
+        watched = self.watched.get(name)
+        if watched is not None:
+            self._emit(watched, kind, **data)
+            return
+        entry = self.ws.feature(name).emit(kind, **data)
+        if self.listener is not None:
+            self.listener(name, entry)
+
     def stop(self) -> None:
         """End the loop (from a signal handler or another thread)."""
         self._stop.set()
@@ -106,7 +174,9 @@ class Supervisor:
 
     def run(self) -> None:
         """Until stopped, or until no feature is left to watch."""
-        while not self._stop.is_set() and self.watched:
+        while not self._stop.is_set() and (
+            self.watched or any(p.busy() for p in self.participants)
+        ):
             timeout = self.step()
             self._wake.wait(timeout)
             self._wake.clear()
@@ -150,6 +220,8 @@ class Supervisor:
         if watched is None:
             return
         self.watches.remove(name)
+        for participant in self.participants:
+            participant.unwatching(name, why)
         with self.ws.locked(name):
             watched.feature.row = self.ws.state.require(name)
             if watched.feature.row.state == "active":
@@ -171,6 +243,8 @@ class Supervisor:
                 watched.timing.last_full = float("-inf")
                 watched.lost = True
         waits = [IDLE_S]
+        for participant in self.participants:
+            waits.append(participant.tend(time.monotonic()))
         for watched in list(self.watched.values()):
             waits.append(self._tend(watched, time.monotonic()))
             self._answer_requests()  # a command never waits for every feature's batch
@@ -259,7 +333,8 @@ class Supervisor:
         rescan after a containment, contain what it brought."""
         report = batch.report
         self.ws.state.record_verdict(watched.name, report.ok, report.errors, report.warnings)
-        if batch.paths or kind != "batch":
+        quiet = kind == "batch" or extra.get("reason") in ("timer", "polling")
+        if batch.paths or not quiet:
             self._emit(
                 watched,
                 kind,
@@ -273,6 +348,7 @@ class Supervisor:
             )
         if contain:
             self._contain(watched, batch)
+        self._tell(watched, [_said(v) for v in batch.fresh])
 
     def _contain(self, watched: Watched, batch: Batch) -> None:
         feature = watched.feature
@@ -295,6 +371,13 @@ class Supervisor:
                 done = containment.revert_file(feature, rel, tip_tree)
                 watched.wrote(rel)
                 reverted.add(rel)
+                self._tell(
+                    watched,
+                    [
+                        f"git-agent put {violation.path} back as checkpointed "
+                        f"({violation.rule}): {violation.message}"
+                    ],
+                )
                 self._emit(
                     watched,
                     "containment",
@@ -310,9 +393,18 @@ class Supervisor:
         if pausing and not watched.paused:
             self._pause(watched, pausing)
 
+    def _tell(self, watched: Watched, notices: list[str]) -> None:
+        if notices:
+            for participant in self.participants:
+                participant.judged(watched.name, notices)
+
     def _pause(self, watched: Watched, found: list[Any]) -> None:
-        enforce = watched.live.pause_by_hand
-        stopped = containment.pause(watched.feature, enforce)
+        agents = [p.agent_pids(watched.name) for p in self.participants]
+        pids = [pid for found_pids in agents if found_pids for pid in found_pids]
+        enforce = bool(pids) or watched.live.pause_by_hand
+        if not pids and enforce:
+            pids = procs.working_in(watched.feature.shadow)
+        stopped = containment.pause(watched.feature, pids)
         watched.paused = True
         self.ws.state.update(watched.name, supervision="paused")
         self._emit(
@@ -367,8 +459,7 @@ class Supervisor:
             return {"ok": False, "error": traceback.format_exc(limit=3)}
 
     def _dispatch(self, op: str, body: Mapping[str, Any], peer: int) -> dict[str, Any]:
-        shadows = {name: w.feature.shadow for name, w in self.watched.items()}
-        agent_of = procs.feature_of(peer, shadows, AGENT_ENV)
+        agent_of = self.agent_of(peer)
         if op == "ping":
             return {"ok": True, "pid": self.pid, "features": self.describe()}
         if op == "info":
@@ -377,6 +468,10 @@ class Supervisor:
             return self._run(dict(body.get("args") or {}), int(body.get("columns") or 80), agent_of)
         if op == "check-write":
             return self._check_write(body, agent_of)
+        for participant in self.participants:
+            answer = participant.answer(op, body, agent_of)
+            if answer is not None:
+                return answer
         if agent_of is not None:
             return {"ok": False, "error": f"refused: an agent cannot {op} supervision"}
         names = [str(n) for n in body.get("features") or []]
@@ -392,6 +487,16 @@ class Supervisor:
                 "continued": {n: self.resume(n) for n in names if n in self.watched},
             }
         return {"ok": False, "error": f"unknown request {op!r}"}
+
+    def agent_of(self, pid: int) -> str | None:
+        """The feature whose agent `pid` is: by its process tree, where it works, or its
+        environment (None: a person's process, as far as can be told)."""
+        for participant in self.participants:
+            owner = participant.owner_of(pid)
+            if owner is not None:
+                return owner
+        shadows = {name: w.feature.shadow for name, w in self.watched.items()}
+        return procs.feature_of(pid, shadows, AGENT_ENV)
 
     def _watch(self, names: list[str]) -> dict[str, Any]:
         added, already, failed = [], [], {}
@@ -457,6 +562,14 @@ class Supervisor:
                 "changed": watched.changed_since_checkpoint(),
             }
         return out
+
+
+def _said(violation: Violation) -> str:
+    """A violation in words for the agent that brought it."""
+    where = violation.path or "the change"
+    if violation.line:
+        where += f":{violation.line}"
+    return f"{violation.severity} {violation.rule} in {where}: {violation.message}"
 
 
 def _scope(batch: Batch) -> dict[str, object]:

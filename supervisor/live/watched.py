@@ -51,7 +51,7 @@ class Watched:
         self.changes: dict[bytes, Change] = {}  # from the policy's tree to the shadow, by path
         self.verdicts: dict[bytes, PathVerdict] = {}
         self.renamed: dict[bytes, bytes] = {}  # a rename's old path -> its change's path
-        self.whole: set[tuple[str, str | None, int | None, str]] = set()
+        self.whole: set[tuple[str, str | None]] = set()  # whole-set findings: (rule, path)
         self.report: Report | None = None
         self.judged_tree: bytes | None = None  # the shadow's tree as last judged
         self.timing = Timing()
@@ -115,10 +115,13 @@ class Watched:
         self.verdicts.update(verdicts)
         changes = [self.changes[path] for path in sorted(self.changes)]
         report = judge_whole(feature.plugins, ctx, changes, self.verdicts.values())
-        per_path = {_identity(v) for verdict in self.verdicts.values() for v in verdict.violations}
-        whole = {_identity(v) for v in report.violations} - per_path
-        brought.extend(v for v in report.violations if _identity(v) in whole - self.whole)
-        self.whole, self.report, self.judged_tree = whole, report, tree
+        per_path = {id(v) for verdict in self.verdicts.values() for v in verdict.violations}
+        whole = [v for v in report.violations if id(v) not in per_path]
+        # a whole-set rule's message may carry a count that moves with every batch: it is
+        # the same finding while its rule and path stay
+        brought.extend(v for v in whole if _where(v) not in self.whole)
+        self.whole = {_where(v) for v in whole}
+        self.report, self.judged_tree = report, tree
         if changed:
             self.timing.last_change = time.monotonic()
         self.dirty = tree != feature.repo.commit_tree(feature.chain.tip()[1])
@@ -181,8 +184,8 @@ class Watched:
         return max(0.0, self.timing.last_full + period - now)
 
 
-def _identity(violation: Violation) -> tuple[str, str | None, int | None, str]:
-    return violation.rule, violation.path, violation.line, violation.message
+def _where(violation: Violation) -> tuple[str, str | None]:
+    return violation.rule, violation.path
 
 
 def verdict_words(report: Report) -> str:

@@ -59,14 +59,18 @@ def _judged(data: dict[str, Any]) -> str:
     paths = [quote_path(str(p)) for p in data.get("paths") or []]
     count = f"{len(paths)} path{'s' * (len(paths) != 1)}"
     shown = f" ({_short(', '.join(paths))})" if paths else ""
-    verdict = "ok" if data.get("ok") else f"{data.get('errors', 0)} errors"
+    errors = int(data.get("errors") or 0)
+    verdict = "verdict ok" if data.get("ok") else f"verdict {plural(errors, 'error')}"
     found = [
         f"{v.get('rule')} {quote_path(str(v.get('path') or ''))}".rstrip()
         for v in data.get("violations") or []
         if isinstance(v, dict)
     ]
     why = f" [{data['reason']}]" if data.get("reason") else ""
-    return f"{count}{shown}: {verdict}{': ' + _short('; '.join(found)) if found else ''}{why}"
+    if data.get("after"):
+        why += f" [after {data['after']}]"
+    new = f"; new: {_short('; '.join(found))}" if found else ""
+    return f"{count}{shown}: {verdict}{new}{why}"
 
 
 def _short(value: object) -> str:
@@ -118,8 +122,33 @@ def _status_one(out: Output, info: dict[str, Any], missing: Sequence[str]) -> No
     out.line(f"verdict      {verdict_summary(info['verdict'])}")
     if info.get("supervision"):
         out.line(f"supervision  {supervision_summary(info)}")
+    if info.get("agent"):
+        out.line(f"agent        {agent_summary(info['agent'])}")
     if missing:
         out.line(f"recover      {recovery(info, missing)}")
+
+
+def agent_summary(agent: dict[str, Any]) -> str:
+    """`running (claude, process 12, 3.2s; unsandboxed: ...)` or `done (exit 0, 12.1s, ...)`."""
+    facts = [str(agent.get("name") or "agent")]
+    if agent.get("pid") and agent["state"] in ("running", "paused", "lost"):
+        facts.append(f"process {agent['pid']}")
+    if agent.get("exit_code") is not None:
+        facts.append(f"exit {agent['exit_code']}")
+    if agent.get("wall") is not None:
+        facts.append(f"{agent['wall']:.1f}s wall, {agent.get('cpu') or 0:.1f}s CPU")
+    if agent.get("peak_rss"):
+        facts.append(f"peak {int(agent['peak_rss']) >> 20} MiB")
+    sandbox = str(agent.get("sandbox") or "")
+    if sandbox.startswith("none"):
+        facts.append(f"unsandboxed ({sandbox.removeprefix('none: ')})")
+    elif sandbox:
+        facts.append(f"sandbox: {sandbox}")
+    if agent.get("stalled"):
+        facts.append("stalled")
+    if agent.get("note"):
+        facts.append(str(agent["note"]))
+    return f"{agent['state']} ({'; '.join(facts)})"
 
 
 def supervision_summary(info: dict[str, Any]) -> str:

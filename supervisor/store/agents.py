@@ -33,6 +33,7 @@ class AgentRow:
     usage: str | None = None  # the built-in agent's tokens, dollars and turns, as JSON
     stalled: float | None = None  # since when nothing came out and nothing was written
     note: str | None = None  # why it ended, or what a person should know
+    pending: str | None = None  # a start that waits for other features' promotion, as JSON
 
 
 COLUMNS = tuple(f.name for f in fields(AgentRow))

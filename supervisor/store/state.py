@@ -67,7 +67,8 @@ MIGRATIONS: tuple[str, ...] = (
         attempts INTEGER NOT NULL DEFAULT 0,
         usage TEXT,
         stalled REAL,
-        note TEXT
+        note TEXT,
+        pending TEXT
     );
     """,
 )

@@ -57,7 +57,7 @@ def test_man_reads_the_page_without_a_warning() -> None:
         check=False,
     )
     assert shown.returncode == 0 and shown.stderr == "", shown.stderr
-    assert "git agent start feature [--base REF] [--plan FILE] [--json]" in shown.stdout
+    assert "git agent start feature [--base REF] [--plan FILE] [--agent NAME]" in shown.stdout
 
 
 def test_help_lists_the_commands(repo: Path) -> None:
