@@ -166,8 +166,9 @@ def library_secrets(path: str, text: str) -> tuple[tuple[str, str], ...]:
         from detect_secrets.settings import default_settings
 
         with default_settings():
-            for detector in get_mapping_from_secret_type_to_class().values():
-                plugin: Any = detector  # abstract in its stubs, concrete at run time
+            # abstract in its stubs, concrete at run time
+            detectors: list[Any] = list(get_mapping_from_secret_type_to_class().values())
+            for plugin in detectors:
                 for secret in plugin().analyze_line(filename=path, line=text, line_number=0):
                     if secret.secret_value:
                         found.append((secret.secret_value, secret.secret_hash))
