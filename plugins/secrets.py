@@ -53,7 +53,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain, islice
+from itertools import chain, islice, pairwise
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, cast
 
@@ -474,7 +474,7 @@ def _random_looking(value: str, bare: bool) -> bool:
         return False
     if "://" in value or value.startswith(("/", "./", "../", "~/")):
         return False
-    if re.fullmatch(r"[A-Za-z_.-]+", value):  # words, not a secret (gitleaks' allowlist)
+    if _LETTERS.fullmatch(value):  # words, not a secret (gitleaks' allowlist)
         return False
     if _HEX.fullmatch(value) and (len(value) < MIN_HEX_LENGTH or len(value) in _DIGEST_LENGTHS):
         return False
@@ -509,16 +509,120 @@ def _wordy(value: str) -> bool:
     return sum(len(word) for word in words) >= len(value) * 0.6
 
 
+# --- noise: random-looking values that say what they are ---------------------------------------
+
+# The stored forms of Django's password hashers (`algorithm$iterations$salt$hash`, and argon2,
+# bcrypt, scrypt, salted SHA-1/MD5) and Werkzeug's (`pbkdf2:sha256:600000$salt$hash`). The
+# Modular Crypt Format (`$2b$12$…`, `$argon2id$…`, `$6$…`) starts with `$`, dropped as a
+# reference already. A hash is what a fixture or a settings file is meant to hold instead of a
+# password (only a weak password can be recovered from it).
+_B64 = r"[A-Za-z0-9+/.]"
+_SALT = r"[A-Za-z0-9+/.=_-]{1,64}"
+_PASSWORD_HASH = lazy_regex(
+    rf"pbkdf2_sha(?:1|256|512)\$\d{{3,7}}\${_SALT}\${_B64}{{27,88}}={{0,2}}"
+    rf"|argon2\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\${_SALT}\${_B64}{{16,88}}"
+    r"|bcrypt(?:_sha256)?\$\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}"
+    rf"|scrypt\$\d{{3,8}}\${_SALT}\$\d{{1,3}}\$\d{{1,3}}\${_B64}{{27,88}}={{0,2}}"
+    r"|(?:sha1|md5)\$[A-Za-z0-9]{0,64}\$(?:[0-9a-f]{40}|[0-9a-f]{32})"
+    r"|unsalted_(?:sha1|md5)\$\$(?:[0-9a-f]{40}|[0-9a-f]{32})"
+    rf"|(?:pbkdf2:sha(?:1|256|512)(?::\d{{3,7}})?|scrypt:\d+:\d+:\d+)\${_SALT}\$[0-9a-f]{{40,128}}"
+)
+# A format string's fields (`{}`, `{0}`, `{name}`, `{key!r:>8}`, an f-string's `{make(32)}`) or
+# printf's `%s` and `%d`.
+_TEMPLATE = lazy_regex(
+    r"\{(?:\d{0,2}|[a-z_][a-z0-9_.]{0,40}|[A-Z_][A-Z0-9_.]{0,40}|[A-Za-z_][\w.]{0,40}\([^{}()]{0,40}\))"
+    r"(?:![rsa])?(?::[^{}\s]{0,12})?\}|%[sd](?![A-Za-z0-9])"
+)
+_LETTERS = lazy_regex(r"[A-Za-z_.-]+")
+_HEX_GROUPS = lazy_regex(r"[0-9a-fA-F]+(?:[-:][0-9a-fA-F]+)+")
+_TEST_DOUBLE_PARTS = frozenset({"test", "tests", "mock", "mocked", "fake", "dummy", "stub"})
+_TEST_DIRS = frozenset(
+    {"test", "tests", "testing", "__tests__", "spec", "specs", "testdata", "fixtures", "__mocks__"}
+)
+_TEST_FILE = lazy_regex(
+    r"^test_|^tests?\.|^conftest\.py$|[_.](?:test|spec)\.|Tests?\.(?:java|kt|cs|swift|scala|php)$"
+)
+
+
+def _password_hash(value: str) -> bool:
+    """A password hasher's stored form: the hash of a password, not a password."""
+    return _PASSWORD_HASH.fullmatch(value) is not None
+
+
+def _template(value: str) -> bool:
+    """A format string (`'django-insecure-{}'.format(...)`, `'%s-api-token'`): its fields filled
+    in at run time, the rest written words. A generated value that merely holds a `{x}` or a
+    `%s` (symbols are in many password alphabets) has more than words around them."""
+    if _TEMPLATE.search(value) is None:
+        return False
+    rest = _SEPARATORS.split(_TEMPLATE.sub("-", value))
+    return all(_PLAIN.fullmatch(segment) for segment in rest if segment)
+
+
+def _patterned(value: str) -> bool:
+    """Runs of neighbouring characters (`abcdef`, `0123`, `aaaa`, `9876`) in at least half of its
+    steps, or one unit repeated (`aZ3kQ9aZ3kQ9`): typed for a test, not generated."""
+    steps = sum(abs(ord(b) - ord(a)) <= 1 for a, b in pairwise(value))
+    return 2 * steps >= len(value) - 1 or (value + value).find(value, 1) < len(value)
+
+
+def _short_hex_groups(value: str) -> bool:
+    """Hex in groups (`a9f4-f152e97ad808`, a MAC address): under 20 hex digits, as a bare hex
+    value under 20 characters is; the separators add nothing."""
+    if _HEX_GROUPS.fullmatch(value) is None:
+        return False
+    return sum(c not in "-:" for c in value) < MIN_HEX_LENGTH
+
+
+def _squash(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def _names_itself(name: str, value: str) -> bool:
+    """The value spells its own name and little else (`apiKey: "apiKey-Q7x9Lm2"`): a label. A
+    key that merely starts with its name (`apikey_` and 24 random characters) is still a key."""
+    key, said = _squash(name), _squash(value)
+    if len(key) < 4 or key not in said:
+        return False
+    return not _random_looking(said.replace(key, "", 1), bare=False)
+
+
+def _in_tests(path: str) -> bool:
+    """Whether `path` is a test's: under a test or fixture folder, or named as a test file."""
+    *folders, name = PurePosixPath(path).parts or ("",)
+    return any(f.lower() in _TEST_DIRS for f in folders) or _TEST_FILE.search(name) is not None
+
+
+def _test_double(name: str, path: str) -> bool:
+    """In a test's file, a name that says the value is a stand-in (`TEST_SECRET`,
+    `fake_token`, `MOCK_API_KEY`)."""
+    parts = {p.lower() for p in _NAME_PARTS.findall(name)}
+    return bool(parts & _TEST_DOUBLE_PARTS) and _in_tests(path)
+
+
+def _noise(name: str, value: str, path: str) -> bool:
+    """A random-looking value that says what it is: a password hash, a format string, a typed
+    pattern, a short hex id, its own name, or a test's stand-in."""
+    return (
+        _password_hash(value)
+        or _template(value)
+        or _patterned(value)
+        or _short_hex_groups(value)
+        or _names_itself(name, value)
+        or _test_double(name, path)
+    )
+
+
 def _assignments(text: str, number: int, view: FileView) -> Iterator[Candidate]:
     for match in _assignment().finditer(text):
         bare = match.group("bare") is not None
         if bare and match.group("op") == "==":
             continue  # a comparison with a name, not a value
         group = "bare" if bare else "quoted"
-        value = match.group(group)
-        if not _secret_name(match.group("name")) or not _random_looking(value, bare):
+        value, name = match.group(group), match.group("name")
+        if not _secret_name(name) or not _random_looking(value, bare):
             continue
-        if _library_says_not_secret(value):
+        if _noise(name, value, view.path) or _library_says_not_secret(value):
             continue
         yield match.start(group), match.end(group), value
 

@@ -183,6 +183,97 @@ def test_a_token_inside_a_longer_token_is_not_that_token() -> None:
     assert one_line("x = 'Z" + AWS_ID + "'") == []
 
 
+# --- the generic rule's noise filters ----------------------------------------------------------
+#
+# Each filter drops random-looking values that say what they are, and only those: a value it
+# drops is reported once that filter alone is taken away, and a secret that resembles its noise
+# is still reported.
+
+N = random.Random(20261201)  # apart from R, so the values above stay what they were
+HEX = "0123456789abcdef"
+SYMBOLS = B62 + "!@#%^&*"
+
+
+def nrnd(n: int, alphabet: str = B62) -> str:
+    return "".join(N.choice(alphabet) for _ in range(n))
+
+
+GENERIC = "secrets.generic-assignment"
+UNIT = nrnd(16)
+# (the filter, the path, the line)
+KEPT = [
+    ("_password_hash", "x.py", f'ADMIN_PASSWORD = "{nrnd(12)}${nrnd(10)}${nrnd(16)}"'),
+    ("_password_hash", "config/settings.py", f'password = "sha1${nrnd(24)}"'),
+    ("_template", "x.py", f'password = "{nrnd(8, SYMBOLS)}{{x}}{nrnd(8, SYMBOLS)}"'),
+    ("_template", "x.py", f'api_key = "{{}}{nrnd(24)}"'),
+    ("_patterned", "x.py", f'api_key = "abcdef{nrnd(26)}"'),
+    ("_short_hex_groups", "x.py", f'api_key = "{nrnd(8, HEX)}-{nrnd(8, HEX)}-{nrnd(8, HEX)}"'),
+    ("_names_itself", "x.py", f'api_key = "apikey_{nrnd(24)}"'),
+    ("_test_double", "src/csrf.py", f'MASKED_TEST_SECRET = "{nrnd(64)}"'),
+    ("_test_double", "tests/test_client.py", f'API_KEY = "{nrnd(32)}"'),
+]
+DROPPED = [
+    # Django's and Werkzeug's password hashers: a hash, where a password is not meant to be
+    (
+        "_password_hash",
+        "config/settings.py",
+        f"ADMIN_PASSWORD = 'pbkdf2_sha256$870000${nrnd(22)}${nrnd(43, B64)}='",
+    ),
+    (
+        "_password_hash",
+        "app/fixtures/users.json",
+        f'"password": "argon2$argon2id$v=19$m=102400,t=2,p=8${nrnd(22)}${nrnd(43, B64)}",',
+    ),
+    ("_password_hash", "x.py", f'password = "bcrypt_sha256$$2b$12${nrnd(53, B62 + "./")}"'),
+    ("_password_hash", "x.py", f'password = "scrypt$16384${nrnd(22)}$8$1${nrnd(86, B64)}=="'),
+    ("_password_hash", "x.py", f'password = "pbkdf2:sha256:600000${nrnd(16)}${nrnd(64, HEX)}"'),
+    # format strings, filled in at run time
+    ("_template", "x.py", "SECRET_KEY = 'django-insecure-{}'"),
+    ("_template", "x.py", 'api_key = "sk-live-{tenant}-{region}"'),
+    ("_template", "x.py", 'API_KEY = "ak-Live-{generateKey(32)}"'),  # an f-string's text
+    # typed runs and repeats
+    ("_patterned", "x.py", 'MASKED_SECRET = "1bcdefghij2bcdefghij3bcdefghij4bcdefghijABCD"'),
+    ("_patterned", "x.py", f'api_key = "{UNIT * 2}"'),
+    ("_patterned", "x.py", 'secret = "9876543210zyxwvu"'),
+    # hex in groups, under 20 hex digits
+    ("_short_hex_groups", "x.py", '{"name": "app2", "api_key": "a9f4-f152e97ad808"},'),
+    ("_short_hex_groups", "x.py", f'api_key = "{nrnd(6, HEX)}:{nrnd(6, HEX)}:{nrnd(6, HEX)}"'),
+    # the value is its own name
+    ("_names_itself", "x.ts", 'apiKey: "apiKey-Q7x9Lm2"'),
+    ("_names_itself", "x.py", 'AUTH_KEY = "AUTHKEY-8f3Q2x"'),
+    ("_names_itself", "x.yaml", "credentials: credentials-2024-Q3x"),
+    # a test's stand-in, in a test's file
+    ("_test_double", "tests/csrf_tests/tests.py", f'MASKED_TEST_SECRET2 = "{nrnd(64)}"'),
+    ("_test_double", "web/spec/auth.spec.ts", f'const fakeToken = "{nrnd(40)}";'),
+    ("_test_double", "pkg/client/client_test.go", f'mockAPIKey := "{nrnd(32)}"'),
+]
+
+
+TYPED = "f8Kq" + "2!zR" + "9x@L" + "mP3v"  # a password as a person makes one up
+
+
+@pytest.mark.parametrize("path", ["config/settings.py", "tests/test_settings.py"])
+def test_generated_values_pass_every_noise_filter(path: str) -> None:
+    lines = [f'password = "{TYPED}"', f'api_key: "{nrnd(32, HEX)}"', f"TOKEN={nrnd(40, SYMBOLS)}"]
+    assert found(path, "\n".join(lines)) == [(GENERIC, 1), (GENERIC, 2), (GENERIC, 3)]
+
+
+@pytest.mark.parametrize(("noise", "path", "line"), KEPT, ids=[k[0] for k in KEPT])
+def test_a_secret_that_resembles_a_filters_noise_is_reported(
+    noise: str, path: str, line: str
+) -> None:
+    assert found(path, line) == [(GENERIC, 1)]
+
+
+@pytest.mark.parametrize(("noise", "path", "line"), DROPPED, ids=[d[0] for d in DROPPED])
+def test_each_noise_filter_drops_its_noise_and_only_it_does(
+    noise: str, path: str, line: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert found(path, line) == []
+    monkeypatch.setattr(secrets, noise, lambda *_: False)
+    assert found(path, line) == [(GENERIC, 1)]
+
+
 # --- private keys and service accounts -------------------------------------------------------
 
 
