@@ -354,6 +354,8 @@ def gaps(c: Confinement, version: int) -> list[str]:
         found.append("network not restricted (needs Landlock ABI 4, Linux 6.7)")
     if 0 < version < 2:
         found.append("no renames across folders (Landlock ABI 1)")
+    if 0 < version < 3:
+        found.append("truncation not restricted (needs Landlock ABI 3, Linux 6.2)")
     absent = [p for p in c.writable if not os.path.lexists(p)]
     if absent:
         found.append(f"absent, so not writable: {', '.join(absent)}")

@@ -47,6 +47,10 @@ PROBE = textwrap.dedent(
                     handle.read()
             elif kind == "mkdir":
                 os.mkdir(arg)
+            elif kind == "truncate":
+                os.truncate(arg, 0)
+            elif kind == "link":  # a hard link to it, made in the working folder
+                os.link(arg, os.path.basename(arg) + ".link")
             elif kind == "connect":
                 socket.create_connection(("127.0.0.1", int(arg)), timeout=5).close()
             elif kind == "kill":
@@ -172,6 +176,11 @@ def test_an_older_abi_says_what_it_cannot_enforce(world: World) -> None:
         "landlock ABI 3 (network not restricted (needs Landlock ABI 4, Linux 6.7))"
     )
     assert sandbox.launch(c, ["agent"], machine=Kernel(7)).sandbox == "landlock ABI 7"
+    assert "truncation not restricted" in sandbox.launch(c, ["a"], machine=Kernel(2)).sandbox
+    absent = c._replace(writable=(*c.writable, "/nonexistent/cache"))
+    assert sandbox.launch(absent, ["a"], machine=Kernel(7)).sandbox == (
+        "landlock ABI 7 (absent, so not writable: /nonexistent/cache)"
+    )
 
 
 def test_rights_follow_the_abi() -> None:
@@ -322,6 +331,24 @@ def test_credentials_are_unreadable_unless_the_plan_grants_them(world: World) ->
         world.confinement(hosts_only), world.shadow, ("read", key), ("read", known_hosts)
     )
     assert results[0] in REFUSED and results[1] == "ok"
+
+
+@needs_landlock
+def test_no_detour_through_links_or_truncation(world: World) -> None:
+    readme = world.repo / "README.md"
+    before = readme.read_bytes()
+    (world.shadow / "detour").symlink_to(readme)
+    results = probe(
+        world.confinement(),
+        world.shadow,
+        ("write", world.shadow / "detour"),  # a link the agent planted, to the repository
+        ("truncate", readme),
+        ("link", world.home / ".ssh" / "id_rsa"),  # a credential, linked into the shadow
+    )
+    assert results[0] in REFUSED and results[1] in REFUSED, results
+    assert results[2] in {*REFUSED, "EXDEV"}, results  # Landlock says EXDEV for REFER
+    assert readme.read_bytes() == before
+    assert not (world.shadow / "id_rsa.link").exists()
 
 
 @needs_landlock
