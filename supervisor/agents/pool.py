@@ -13,9 +13,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from shutil import which
 from typing import Any
 
-from supervisor.agents import notices
+from supervisor.agents import notices, sandbox
 from supervisor.agents.environment import curated
 from supervisor.agents.process import AgentProcess, become_subreaper, reap_orphans
 from supervisor.agents.spec import AgentSpec
@@ -141,10 +142,12 @@ class AgentPool:
                 AGENT_ENV: name,
                 PLAN_ENV: str(self.ws.layout.plan(name)),
                 NOTICES_ENV: str(notices.notices_file(agent_dir)),
-                "TMPDIR": str(tmp),
+                **sandbox.tmp_environ(str(tmp)),
             },
         )
-        sandbox = "none: no sandbox is available yet"
+        _require_program(argv[0], feature.shadow, env.get("PATH"), spec.name)
+        launched = self._confined(feature, spec, argv, tmp)
+        argv, confined = list(launched.argv), launched.sandbox
         try:
             process = AgentProcess(argv, feature.shadow, env, agent_dir / "logs", self.sup.wake)
         except OSError as exc:
@@ -162,7 +165,7 @@ class AgentPool:
             pgid=process.pgid,
             exit_code=None,
             attempts=row.attempts + 1,
-            sandbox=sandbox,
+            sandbox=confined,
             stalled=None,
             note=None,
         )
@@ -173,8 +176,23 @@ class AgentPool:
             pid=process.pid,
             attempt=row.attempts + 1,
             resumed=resuming,
-            sandbox=sandbox,
+            sandbox=confined,
         )
+
+    def _confined(
+        self, feature: Feature, spec: AgentSpec, argv: list[str], tmp: Path
+    ) -> sandbox.Launch:
+        """A command agent under Landlock where the kernel has it (the built-in agent is our
+        own code and confines the commands it runs itself)."""
+        table = feature.rules.table("sandbox")
+        if spec.provider == "anthropic":
+            return sandbox.Launch(
+                tuple(argv), "in-process: the built-in agent confines each command it runs", False
+            )
+        home = os.environ.get("HOME") or str(Path.home())
+        protected = [str(self.ws.repo.workdir), str(self.ws.repo.common_dir), str(feature.worktree)]
+        c = sandbox.confinement(spec, str(feature.shadow), str(tmp), home, table, protected)
+        return sandbox.launch(c, argv, required=bool(table.get("required")))
 
     def _argv(self, feature: Feature, spec: AgentSpec, prompt: str, resuming: bool) -> list[str]:
         if spec.provider != "anthropic":
@@ -344,3 +362,11 @@ def _usage(stdout_log: Path) -> str | None:
     except (OSError, IndexError, ValueError):
         return None
     return json.dumps(found["usage"]) if isinstance(found, dict) and "usage" in found else None
+
+
+def _require_program(program: str, cwd: Path, path: str | None, agent: str) -> None:
+    """The agent's program must exist before it is confined: the sandbox's launcher would
+    otherwise be what fails, later and less clearly."""
+    found = os.access(cwd / program, os.X_OK) if "/" in program else which(program, path=path)
+    if not found:
+        raise UsageError(f"cannot run agent {agent} ({program}): No such file or directory")

@@ -14,6 +14,8 @@ from typing import Any
 import psutil
 import pytest
 
+from supervisor.agents import sandbox
+from tests.agents.conftest import writable
 from tests.kit import cli, run_cli, status
 from tests.live.conftest import FAST, kill_supervisor, of_type, wait_for
 
@@ -38,10 +40,10 @@ def script(tmp_path: Path, body: str) -> str:
 
 
 @pytest.fixture
-def fast_repo(repo: Path, supervised: list[Path]) -> Path:
+def fast_repo(repo: Path, supervised: list[Path], outbox: Path) -> Path:
     from tests.kit import commit_policy
 
-    commit_policy(repo, FAST)
+    commit_policy(repo, FAST + writable(outbox))
     return repo
 
 
@@ -166,7 +168,9 @@ def test_a_timeout_ends_the_whole_group_even_a_child_ignoring_sigterm(
     assert of_type(fast_repo, "agent-timeout")
 
 
-def test_a_child_that_leaves_the_group_is_still_the_agents(fast_repo: Path, tmp_path: Path) -> None:
+def test_a_child_that_leaves_the_group_is_still_the_agents(
+    fast_repo: Path, tmp_path: Path, outbox: Path
+) -> None:
     agent = script(
         tmp_path,
         """
@@ -181,7 +185,7 @@ def test_a_child_that_leaves_the_group_is_still_the_agents(fast_repo: Path, tmp_
         time.sleep(5)
     """,
     )
-    result = tmp_path / "result.txt"
+    result = outbox / "result.txt"
     start_agent(
         fast_repo,
         "--",
@@ -299,3 +303,35 @@ def test_an_unknown_agent_name_is_a_usage_error(repo: Path) -> None:
     result = run_cli(repo, "start", "f", "--agent", "nope")
     assert result.code == 2
     assert "unknown agent 'nope'" in result.err
+
+
+@pytest.mark.skipif(not sandbox.abi(), reason="the kernel offers no Landlock here")
+def test_the_kernel_refuses_a_command_agent_a_write_outside_its_shadow(
+    fast_repo: Path, tmp_path: Path, outbox: Path
+) -> None:
+    agent = script(
+        tmp_path,
+        f"""
+        import errno, os
+        said = []
+        for target in ({str(fast_repo / "escape.txt")!r}, {str(tmp_path / "escape.txt")!r},
+                       {str(fast_repo / ".git" / "escape")!r}, os.path.expanduser("~/escape")):
+            try:
+                open(target, "w").write("out\\n")
+                said.append("wrote " + target)
+            except OSError as exc:
+                said.append(errno.errorcode[exc.errno])
+        open({str(outbox / "allowed.txt")!r}, "w").write("in\\n")
+        open("inside.txt", "w").write("\\n".join(said) + "\\n")
+    """,
+    )
+    start_agent(fast_repo, "--", sys.executable, agent)
+    done = ended(fast_repo)
+    assert done["state"] == "done", done
+    assert done["sandbox"].startswith("landlock"), done
+    shadow = Path(status(fast_repo)["shadow"])
+    assert (shadow / "inside.txt").read_text().split() == ["EACCES"] * 4
+    assert (outbox / "allowed.txt").exists()
+    assert not (fast_repo / "escape.txt").exists() and not (tmp_path / "escape.txt").exists()
+    shown = run_cli(fast_repo, "status", "f")
+    assert "sandbox: landlock" in shown.out, shown.out

@@ -8,6 +8,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from tests.agents.conftest import writable
 from tests.kit import commit_policy, run_cli, status, write_plan
 from tests.live.conftest import FAST, wait_for
 
@@ -30,12 +31,12 @@ def agent_script(tmp_path: Path, seconds: float) -> str:
 
 
 def test_at_most_max_running_at_once_highest_priority_first(
-    repo: Path, supervised: list[Path], tmp_path: Path
+    repo: Path, supervised: list[Path], tmp_path: Path, outbox: Path
 ) -> None:
-    commit_policy(repo, FAST + "\n[scheduling]\nmax_running = 1\n")
-    log = tmp_path / "order.log"
+    commit_policy(repo, FAST + writable(outbox) + "\n[scheduling]\nmax_running = 1\n")
+    log = outbox / "order.log"
     agent = agent_script(tmp_path, 0.2)
-    gate = tmp_path / "gate"
+    gate = outbox / "gate"
     env = {"LOG": str(log), "GATE": str(gate)}
     for name, priority in (("a", 0), ("b", 0), ("c", 5)):
         plan = write_plan(tmp_path / f"{name}.toml", f"priority = {priority}\n")
@@ -54,10 +55,10 @@ def test_at_most_max_running_at_once_highest_priority_first(
 
 
 def test_after_waits_for_the_promotion_and_starts_from_it(
-    repo: Path, supervised: list[Path], tmp_path: Path
+    repo: Path, supervised: list[Path], tmp_path: Path, outbox: Path
 ) -> None:
-    commit_policy(repo, FAST)
-    log = tmp_path / "order.log"
+    commit_policy(repo, FAST + writable(outbox))
+    log = outbox / "order.log"
     agent = agent_script(tmp_path, 0.2)
     env = {"LOG": str(log)}
     first = run_cli(repo, "start", "a", "--", sys.executable, agent, env=env)
@@ -78,11 +79,11 @@ def test_after_waits_for_the_promotion_and_starts_from_it(
 
 
 def test_a_feature_cannot_wait_for_itself_or_for_nothing(
-    repo: Path, tmp_path: Path, supervised: list[Path]
+    repo: Path, tmp_path: Path, supervised: list[Path], outbox: Path
 ) -> None:
-    commit_policy(repo, FAST)
+    commit_policy(repo, FAST + writable(outbox))
     agent = agent_script(tmp_path, 0.1)
-    env = {"LOG": str(tmp_path / "log")}
+    env = {"LOG": str(outbox / "log")}
     plan_c = write_plan(tmp_path / "c.toml", 'after = ["c"]\n')
     itself = run_cli(
         repo, "start", "c", "--plan", str(plan_c), "--", sys.executable, agent, env=env
