@@ -20,8 +20,8 @@ LAYERS: dict[str, float] = {
     "commands": 9,
     "schemas": 9,
     "render": 8,
-    "live": 7,  # the live supervisor (next)
-    "agents": 7,  # the agent runner (next)
+    "live": 7,  # the live supervisor
+    "agents": 7.5,  # the agents, run by the live supervisor
     "lifecycle": 6,
     "gates": 6,
     "plugin": 5.5,  # the public plugin API, over the rules engine
@@ -95,7 +95,7 @@ def test_only_gitio_imports_pygit2(name: str, path: Path) -> None:
 
 
 # processes that are not git: the supervisor started in the background
-OTHER_PROCESSES = {"supervisor.live.spawn"}
+OTHER_PROCESSES = {"supervisor.live.spawn", "supervisor.agents.builtin.commands"}
 
 
 def test_only_gitio_runs_git() -> None:
