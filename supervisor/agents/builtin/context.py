@@ -41,13 +41,13 @@ def fit(conversation: Conversation, fixed_chars: int, window: int) -> int:
     pieces were dropped."""
     target = int(window * HEADROOM)
     dropped = 0
+    if estimate(conversation, fixed_chars) <= target:
+        return dropped
     for stage in (_tool_results, _tool_inputs, _exchanges):
         for _ in stage(conversation):
             dropped += 1
             if estimate(conversation, fixed_chars) <= target:
                 return dropped
-        if estimate(conversation, fixed_chars) <= target:
-            return dropped
     return dropped
 
 
