@@ -121,6 +121,8 @@ class AgentPool:
                 self._launch(row)
             except FatalError as exc:
                 self._failed_to_start(row, str(exc))
+            except OSError as exc:  # the agent fails to start; the supervisor carries on
+                self._failed_to_start(row, f"cannot start the agent: {exc}")
 
     def _launch(self, row: AgentRow) -> None:
         name = row.feature
@@ -130,10 +132,10 @@ class AgentPool:
             self.sup.add(name)
         spec = AgentSpec.from_json(json.loads(row.spec))
         resuming = row.attempts > 0
-        argv = self._argv(feature, spec, row.prompt, resuming)
         agent_dir = self.ws.layout.agent_dir(name)
         tmp = agent_dir / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
+        argv = self._argv(feature, spec, row.prompt, resuming)
         env = curated(
             os.environ,
             spec,
@@ -185,14 +187,13 @@ class AgentPool:
         """A command agent under Landlock where the kernel has it (the built-in agent is our
         own code and confines the commands it runs itself)."""
         table = feature.rules.table("sandbox")
-        if spec.provider == "anthropic":
-            return sandbox.Launch(
-                tuple(argv), "in-process: the built-in agent confines each command it runs", False
-            )
         home = os.environ.get("HOME") or str(Path.home())
         protected = [str(self.ws.repo.workdir), str(self.ws.repo.common_dir), str(feature.worktree)]
         c = sandbox.confinement(spec, str(feature.shadow), str(tmp), home, table, protected)
-        return sandbox.launch(c, argv, required=bool(table.get("required")))
+        launched = sandbox.launch(c, argv, required=bool(table.get("required")))
+        if spec.provider == "anthropic" and launched.confined:
+            return sandbox.Launch(tuple(argv), f"{launched.sandbox}, each command it runs", False)
+        return launched
 
     def _argv(self, feature: Feature, spec: AgentSpec, prompt: str, resuming: bool) -> list[str]:
         if spec.provider != "anthropic":

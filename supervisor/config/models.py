@@ -146,7 +146,7 @@ class AgentTable(Strict):
 
     model_config = ConfigDict(title="Agent")
 
-    provider: Literal["command", "anthropic"] = "command"
+    provider: Literal["command", "anthropic"] | None = None  # default: the preset's, else command
     command: Words | None = None  # `{prompt}` is replaced; a command agent needs one
     resume: Words | None = None  # the same, to resume a stopped or interrupted run
     env: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str] = Field(

@@ -240,7 +240,7 @@ def test_an_agent_lost_with_its_supervisor_is_ended_and_run_again(
     )
     start_agent(fast_repo, "--", sys.executable, agent)
     shadow = Path(status(fast_repo)["shadow"])
-    wait_for(lambda: (shadow / "pids.txt").exists())
+    wait_for(lambda: (shadow / "pids.txt").exists() and (shadow / "pids.txt").read_text().strip())
     first = int((shadow / "pids.txt").read_text().split()[0])
     kill_supervisor(fast_repo)
     assert agent_of(fast_repo)["state"] == "lost"

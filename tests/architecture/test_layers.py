@@ -95,7 +95,11 @@ def test_only_gitio_imports_pygit2(name: str, path: Path) -> None:
 
 
 # processes that are not git: the supervisor started in the background
-OTHER_PROCESSES = {"supervisor.live.spawn", "supervisor.agents.process"}
+OTHER_PROCESSES = {
+    "supervisor.live.spawn",
+    "supervisor.agents.process",
+    "supervisor.agents.builtin.commands",
+}
 
 
 def test_only_gitio_runs_git() -> None:

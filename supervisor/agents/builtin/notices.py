@@ -1,0 +1,53 @@
+"""The reading side of a feature's notices (`notices.jsonl` in its agent folder: one JSON
+object a line, `{"time", "from", "text"}`, appended under a lock by the watcher and by `git
+agent tell`). The built-in agent remembers how far it has read as a byte offset in its
+conversation file, saved with the message that carried the notices, so each reaches the model
+once, and a line still being written is left for the next turn."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+NOTICES = "notices.jsonl"
+MOST = 1 << 20  # bytes read at once; the rest waits for the next turn
+
+
+def read_since(agent_dir: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """The notices after byte `offset` (whole lines only), and the offset after them."""
+    try:
+        with (agent_dir / NOTICES).open("rb") as stream:
+            size = stream.seek(0, 2)
+            if size < offset:
+                offset = 0  # the file was replaced: read it all again
+            stream.seek(offset)
+            data = stream.read(MOST)
+    except FileNotFoundError:
+        return [], offset
+    whole = data[: data.rfind(b"\n") + 1]
+    found = []
+    for line in whole.splitlines():
+        try:
+            notice = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(notice, dict) and isinstance(notice.get("text"), str):
+            found.append(notice)
+    return found, offset + len(whole)
+
+
+def as_text(notices: list[dict[str, Any]]) -> str:
+    """The notices as the model reads them."""
+    lines = ["[git-agent] Notices since your last turn:"]
+    for notice in notices:
+        sender = str(notice.get("from") or "git-agent")
+        when = notice.get("time")
+        stamp = (
+            time.strftime("%H:%M:%S", time.localtime(float(when)))
+            if isinstance(when, int | float)
+            else "?"
+        )
+        lines.append(f"- from {sender} at {stamp}: {notice['text']}")
+    return "\n".join(lines)
