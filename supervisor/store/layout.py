@@ -58,6 +58,15 @@ class Layout(NamedTuple):
         """The agent's logs, its notices, the built-in agent's conversation (owner-only)."""
         return self.feature_dir(feature) / "agent"
 
+    @property
+    def ports(self) -> Path:
+        """Which block of TCP ports each feature holds (JSON, changed under `ports_lock`)."""
+        return self.root / "ports.json"
+
+    @property
+    def ports_lock(self) -> Path:
+        return self.root / "ports.lock"  # not in locks/, where a feature could be named "ports"
+
     def journal(self, feature: str) -> Path:
         return self.feature_dir(feature) / "promote.journal"
 

@@ -94,8 +94,8 @@ def test_only_gitio_imports_pygit2(name: str, path: Path) -> None:
     assert not uses or rel in PYGIT2_ALLOWED, f"{rel} imports pygit2: go through supervisor.gitio"
 
 
-# processes that are not git: the supervisor started in the background
-OTHER_PROCESSES = {"supervisor.live.spawn"}
+# processes that are not git: the supervisor started in the background, the setup commands
+OTHER_PROCESSES = {"supervisor.live.spawn", "supervisor.agents.setup"}
 
 
 def test_only_gitio_runs_git() -> None:
