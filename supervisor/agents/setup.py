@@ -189,7 +189,7 @@ def copy_file(source: Path, target: Path, rel: bytes) -> bool:
     if any(part in (b"", b".", b"..", b".git") for part in parts):
         return False
     try:
-        with _folder(source, parts[:-1], create=False) as src_dir:
+        with folder_beneath(source, parts[:-1], create=False) as src_dir:
             src = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=src_dir)
     except OSError:  # a link (ELOOP), gone, not a folder on the way
         return False
@@ -204,7 +204,7 @@ def copy_file(source: Path, target: Path, rel: bytes) -> bool:
 
 def _write_copy(src: int, target: Path, parts: list[bytes], mode: int) -> bool:
     try:
-        with _folder(target, parts[:-1], create=True) as dst_dir:
+        with folder_beneath(target, parts[:-1], create=True) as dst_dir:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
             dst = os.open(parts[-1], flags, mode, dir_fd=dst_dir)
             try:
@@ -221,7 +221,7 @@ def _write_copy(src: int, target: Path, parts: list[bytes], mode: int) -> bool:
 
 
 @contextlib.contextmanager
-def _folder(root: Path, parts: Sequence[bytes], create: bool) -> Iterator[int]:
+def folder_beneath(root: Path, parts: Sequence[bytes], create: bool) -> Iterator[int]:
     """A descriptor of the folder `parts` below `root`, reached without following any link
     (ELOOP then); missing folders made when `create`."""
     fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)

@@ -167,6 +167,14 @@ def _watch(sub: Sub) -> None:
     )
 
 
+def _claude_hook(sub: Sub) -> None:
+    sub.add_argument(
+        "--post",
+        action="store_true",
+        help="after a tool (PostToolUse): what the agent is told, as context for Claude",
+    )
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "init": ("write .git-agent/policy.toml from a preset", _init),
     "start": ("branch, worktree, shadow and checkpoint 0 for a feature", _start),
@@ -187,6 +195,10 @@ COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "watch": ("supervise the features' shadows live (one process per repository)", _watch),
     "stop": ("end a feature's supervision cleanly", _feature),
     "resume": ("pick up a paused, stopped or interrupted supervision", _feature),
+    "claude-hook": (
+        "Claude Code's hook: a write judged before it happens (JSON on stdin; exit 2 refuses)",
+        _claude_hook,
+    ),
     "help": ("the commands, or one command's options", _help),
 }
 
