@@ -56,6 +56,13 @@ class Live(Exact):
     changed: int = Field(ge=0)  # paths that differ from the last checkpoint
 
 
+class Ports(Exact):
+    """The block of TCP ports a feature holds (`GIT_AGENT_PORT`, `GIT_AGENT_PORTS`)."""
+
+    first: int = Field(ge=1, le=65535)
+    count: int = Field(ge=1)
+
+
 class Status(Exact):
     """`git agent status <feature> --json`; `list --json` and `status --json` print a list of these."""
 
@@ -74,6 +81,7 @@ class Status(Exact):
     supervision: Literal["watching", "paused", "interrupted", "stopped"] | None
     live: Live | None
     agent: dict[str, Any] | None
+    ports: Ports | None
 
 
 class Checkpoint(Exact):

@@ -7,22 +7,31 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import stat
 import time
 from pathlib import Path
 from typing import Any
 
+from supervisor.store.layout import NOTICES_COPY
+
 NOTICES = "notices.jsonl"
+COPY_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
 
 
 def notices_file(agent_dir: Path) -> Path:
     return agent_dir / NOTICES
 
 
-def post(agent_dir: Path, sender: str, text: str) -> None:
-    """Append one notice (under the file's lock)."""
+def post(agent_dir: Path, sender: str, text: str, shadow: Path | None = None) -> None:
+    """Append one notice (under the file's lock); with `shadow`, its copy for a command agent
+    too (`.git-agent-notices`, which no checkpoint or promotion holds)."""
     agent_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(agent_dir, 0o700)
-    line = json.dumps({"time": round(time.time(), 3), "from": sender, "text": text}) + "\n"
+    now = time.time()
+    line = json.dumps({"time": round(now, 3), "from": sender, "text": text}) + "\n"
+    if shadow is not None:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
+        _mirror(shadow / NOTICES_COPY, f"[{stamp}] {sender}: {text}\n")
     descriptor = os.open(notices_file(agent_dir), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -47,3 +56,19 @@ def since(agent_dir: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
         except ValueError:
             continue
     return found, offset + len(whole)
+
+
+def _mirror(path: Path, line: str) -> None:
+    """Append `line` to the shadow's copy; never through a link, never into a FIFO or device
+    the agent put there (the canonical file has the notice whatever happens here)."""
+    try:
+        descriptor = os.open(path, COPY_FLAGS, 0o600)
+    except OSError:
+        return
+    try:
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.write(descriptor, line.encode())
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

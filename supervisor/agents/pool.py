@@ -16,7 +16,7 @@ from pathlib import Path
 from shutil import which
 from typing import Any
 
-from supervisor.agents import notices, sandbox
+from supervisor.agents import notices, sandbox, setup
 from supervisor.agents.environment import curated
 from supervisor.agents.process import AgentProcess, become_subreaper, reap_orphans
 from supervisor.agents.spec import AgentSpec
@@ -25,6 +25,7 @@ from supervisor.errors import FatalError, UsageError
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.trust import AGENT_ENV, AGENTS_FILE, start_ticks
 from supervisor.live.supervisor import Supervisor
+from supervisor.store import ports
 from supervisor.store.agents import AgentRow
 
 GRACE_S = 10.0  # between SIGTERM and SIGKILL
@@ -145,6 +146,7 @@ class AgentPool:
                 PLAN_ENV: str(self.ws.layout.plan(name)),
                 NOTICES_ENV: str(notices.notices_file(agent_dir)),
                 **sandbox.tmp_environ(str(tmp)),
+                **setup.environment(self.ws.layout, name),
             },
         )
         _require_program(argv[0], feature.shadow, env.get("PATH"), spec.name)
@@ -189,7 +191,9 @@ class AgentPool:
         table = feature.rules.table("sandbox")
         home = os.environ.get("HOME") or str(Path.home())
         protected = [str(self.ws.repo.workdir), str(self.ws.repo.common_dir), str(feature.worktree)]
-        c = sandbox.confinement(spec, str(feature.shadow), str(tmp), home, table, protected)
+        block = ports.block_of(self.ws.layout, feature.name)
+        own = list(range(block.first, block.last + 1)) if block is not None else None
+        c = sandbox.confinement(spec, str(feature.shadow), str(tmp), home, table, protected, own)
         launched = sandbox.launch(c, argv, required=bool(table.get("required")))
         if spec.provider == "anthropic" and launched.confined:
             return sandbox.Launch(tuple(argv), f"{launched.sandbox}, each command it runs", False)
@@ -294,8 +298,10 @@ class AgentPool:
         row = self.ws.state.agents.get(name)
         if row is None or row.state not in ("running", "paused", "queued"):
             return
+        feature = self.ws.state.get(name)
+        shadow = Path(feature.shadow) if feature is not None else None
         for text in found:
-            notices.post(self.ws.layout.agent_dir(name), "watcher", text)
+            notices.post(self.ws.layout.agent_dir(name), "watcher", text, shadow)
 
     def unwatching(self, name: str, why: str) -> None:
         self.stop(name, f"stopped: {why}")

@@ -9,6 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from supervisor.agents.claude import install_claude_hook, runs_claude
+from supervisor.agents.setup import prepare
+from supervisor.agents.spec import AgentSpec
 from supervisor.config.load import load_plan
 from supervisor.errors import UsageError
 from supervisor.lifecycle.start import start
@@ -95,7 +98,10 @@ def start_waiting(ws: Workspace, row: AgentRow) -> None:
     plan = Path(pending["plan"]) if pending.get("plan") else None
     if plan is not None and pending.get("text") is not None:
         load_plan(str(pending["text"]).encode(), str(plan))  # still valid
-    start(ws, row.feature, base_of(ws, pending["after"]), plan)
+    feature = start(ws, row.feature, base_of(ws, pending["after"]), plan, prepare=prepare)
+    spec = AgentSpec.from_json(json.loads(row.spec))
+    if runs_claude(spec.command, spec.name):
+        install_claude_hook(feature)
     ws.state.agents.update(row.feature, pending=None)
 
 

@@ -46,6 +46,9 @@ ENVIRONMENT = (
      "policy (see docs/how-to/ci.md)"),
     ("GIT_AGENT_DISABLE_PLUGINS", "plugins not to load, for debugging; a verdict without them "
      "is incomplete and never passes"),
+    ("GIT_AGENT_FEATURE", "set for a feature's agent and its setup commands: the feature's name"),
+    ("GIT_AGENT_PORT, GIT_AGENT_PORTS", "set for a feature's agent and its setup commands: the "
+     "first of the TCP ports the feature holds, and how many ([setup] ports)"),
 )  # fmt: skip
 FILES = (
     (".git-agent/policy.toml", "the repository's policy, committed"),

@@ -191,6 +191,14 @@ def _watch(sub: Sub) -> None:
     )
 
 
+def _claude_hook(sub: Sub) -> None:
+    sub.add_argument(
+        "--post",
+        action="store_true",
+        help="after a tool (PostToolUse): what the agent is told, as context for Claude",
+    )
+
+
 COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "init": ("write .git-agent/policy.toml from a preset", _init),
     "start": ("branch, worktree, shadow and checkpoint 0 for a feature", _start),
@@ -213,6 +221,10 @@ COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "resume": ("pick up a paused, stopped or interrupted supervision", _feature),
     "logs": ("a feature's agent output (capped: head and tail)", _logs),
     "tell": ("send the feature's agent a message", _tell),
+    "claude-hook": (
+        "Claude Code's hook: a write judged before it happens (JSON on stdin; exit 2 refuses)",
+        _claude_hook,
+    ),
     "help": ("the commands, or one command's options", _help),
 }
 

@@ -1,5 +1,5 @@
 """`git agent start <feature> [--base REF] [--plan FILE] [--agent NAME | -- CMD...]`: branch,
-worktree, shadow and checkpoint 0; with an agent, the agent is queued for the repository's
+worktree, shadow and checkpoint 0 and the workspace set up (`[setup]`, `.worktreeinclude`); with an agent, the agent is queued for the repository's
 supervisor (started in the background when none runs). A plan whose `after` features are not
 promoted yet makes the start itself wait: the supervisor starts the feature once they are."""
 
@@ -8,8 +8,11 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
+from supervisor.agents.claude import install_claude_hook, runs_claude
+from supervisor.agents.setup import SetupFailed, prepare
 from supervisor.agents.spec import AgentSpec, resolve
 from supervisor.agents.waiting import base_of, check_after, pending_record, promoted
 from supervisor.config.load import load_plan
@@ -46,10 +49,13 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
             base = base_of(ws, after)
         repo = ws.repo
         pending = Uncommitted(repo.git_dir, repo.workdir)  # git walks while the shadow is made
-        feature = start(ws, args.feature, base, plan, out.progress("shadow"))
+        feature = _start(ws, args.feature, base, plan, out)
         _note_uncommitted(ws, feature, pending, out)
         if wanted:
-            _queue(ws, feature.name, _spec(feature.rules, args), args, layer)
+            spec = _spec(feature.rules, args)
+            if runs_claude(spec.command, spec.name):
+                install_claude_hook(feature)
+            _queue(ws, feature.name, spec, args, layer)
         info = describe(feature)
         live = ws.layout.live_dir()
     if wanted:
@@ -140,3 +146,13 @@ def _note_uncommitted(ws: Workspace, feature: Feature, pending: Uncommitted, out
             f"{'is' if count == 1 else 'are'} not in the shadow, which starts from HEAD "
             f"({feature.row.base[:12]}): commit them first for the agent to have them"
         )
+
+
+def _start(ws: Workspace, name: str, base: str, plan: Path | None, out: Output) -> Feature:
+    """The feature started, its workspace set up (`[setup]`, `.worktreeinclude`) before it
+    counts as started; a failed setup command's output is kept for the person to read."""
+    try:
+        return start(ws, name, base, plan, out.progress("shadow"), partial(prepare, say=out.note))
+    except SetupFailed as failed:
+        failed.keep_log()
+        raise

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from pathlib import Path
 
 from supervisor.agents import notices
 from supervisor.lifecycle.workspace import open_workspace
@@ -17,6 +18,8 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     with open_workspace(env, cwd) as ws:
         if ws.state.agents.get(args.feature) is None:
             ws.state.require(args.feature)
-        notices.post(ws.layout.agent_dir(args.feature), "person", words)
+        row = ws.state.get(args.feature)
+        shadow = Path(row.shadow) if row is not None and row.state != "removed" else None
+        notices.post(ws.layout.agent_dir(args.feature), "person", words, shadow)
     out.line(f"told {args.feature}'s agent")
     return 0

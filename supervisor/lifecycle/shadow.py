@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from supervisor.errors import OperationalError
 from supervisor.gitio.repo import Repo
 from supervisor.lifecycle.shadow_history import secure_history
-from supervisor.lifecycle.snapshot import Snapshot, unless_tracked
+from supervisor.lifecycle.snapshot import Snapshot, excluding_own, unless_tracked
 
 if TYPE_CHECKING:
     from supervisor.lifecycle.feature import Feature
@@ -37,8 +37,9 @@ class ShadowScanner:
             raise OperationalError(f"shadow of {feature.name} is missing: {feature.shadow}")
         if self._snapshot is None:
             layout = feature.ws.layout
+            view = Repo.ignore_view(layout.view(feature.name), feature.shadow)
             ignored = unless_tracked(
-                Repo.ignore_view(layout.view(feature.name), feature.shadow).ignored(),
+                excluding_own(view.ignored()),
                 feature.repo,
                 feature.repo.commit_tree(feature.row.base),
             )

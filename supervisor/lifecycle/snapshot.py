@@ -20,6 +20,7 @@ from supervisor.gitio import trees
 from supervisor.gitio.objects import BLOB, MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_LINK, MODE_TREE
 from supervisor.gitio.packs import PackWriter
 from supervisor.gitio.repo import Repo
+from supervisor.store.layout import is_own
 
 StatKey = tuple[int, int, int, int, int]
 Cached = tuple[StatKey, bytes, int]  # stat fields, blob id, git mode
@@ -57,6 +58,18 @@ def unless_tracked(ignored: Ignored, repo: Repo, tree: bytes | None) -> Ignored:
         if entry is None:
             return True
         return (entry[0] == MODE_TREE) != rel.endswith(b"/")  # a tracked file is no tracked dir
+
+    return test
+
+
+def excluding_own(ignored: Ignored) -> Ignored:
+    """`ignored`, and git-agent's own files in a shadow besides (Claude Code's hook settings,
+    the agent's notices): git-agent itself keeps them out of every checkpoint and promotion,
+    whatever the repository's ignore files say (unless the base tracks them: `unless_tracked`
+    goes over this, and git-agent then never writes them)."""
+
+    def test(rel: bytes) -> bool:
+        return is_own(rel) or ignored(rel)
 
     return test
 

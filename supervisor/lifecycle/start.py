@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from supervisor.config.load import (
@@ -40,7 +41,11 @@ def start(
     base: str = "HEAD",
     plan_file: Path | None = None,
     progress: Progress | None = None,
+    prepare: Callable[[Feature], object] | None = None,
 ) -> Feature:
+    """Start feature `name`. `prepare` (the agents' workspace set-up) runs once branch,
+    worktree and shadow are made and before the feature counts as started: its failure takes
+    the start back like any other."""
     check_new_feature(name)
     repo = ws.repo
     if not repo.has_head() and base == "HEAD":
@@ -66,6 +71,9 @@ def start(
         fault(ws.settings, "start:recorded")
         try:
             _create(ws, row, plan_data, progress)
+            if prepare is not None:
+                prepare(Feature(ws, row))
+                fault(ws.settings, "start:prepared")
         except BaseException:
             abandon(ws, row)
             raise

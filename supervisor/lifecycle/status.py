@@ -6,6 +6,7 @@ from typing import Any
 
 from supervisor.errors import FatalError
 from supervisor.lifecycle.feature import Feature
+from supervisor.store.ports import block_of
 
 
 def describe(found: Feature) -> dict[str, Any]:
@@ -21,6 +22,7 @@ def describe(found: Feature) -> dict[str, Any]:
             "errors": row.verdict_errors,
             "warnings": row.verdict_warnings,
         }
+    ports = block_of(found.ws.layout, row.name) if row.state != "removed" else None
     promoted = None
     if row.promoted_commit:
         promoted = {"commit": row.promoted_commit, "checkpoint": row.promoted_checkpoint}
@@ -40,4 +42,5 @@ def describe(found: Feature) -> dict[str, Any]:
         "supervision": row.supervision,  # the recorded word: `live.status` knows better
         "live": None,
         "agent": None,
+        "ports": ports.as_json() if ports is not None else None,
     }

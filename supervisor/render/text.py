@@ -120,6 +120,9 @@ def _status_one(out: Output, info: dict[str, Any], missing: Sequence[str]) -> No
         f"promoted     {'checkpoint {}'.format(promoted['checkpoint']) if promoted else 'never'}"
     )
     out.line(f"verdict      {verdict_summary(info['verdict'])}")
+    if info.get("ports"):
+        first, count = info["ports"]["first"], info["ports"]["count"]
+        out.line(f"ports        {first}-{first + count - 1} (GIT_AGENT_PORT={first})")
     if info.get("supervision"):
         out.line(f"supervision  {supervision_summary(info)}")
     if info.get("agent"):

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import NamedTuple
 
 FEATURE_MARKER = "git-agent-feature"  # in a feature's worktree and shadow git dirs: its name
 SHADOW_MARKER = "git-agent-shadow"  # in a shadow's git dir: the common dir it serves
+# what git-agent itself writes into a shadow for its agent: never checkpointed, never promoted,
+# whatever the repository's ignore files say
+CLAUDE_SETTINGS = ".claude/settings.local.json"  # Claude Code's hooks (`start --agent claude`)
+NOTICES_COPY = ".git-agent-notices"  # what the agent is told, for a command agent to read
+OWN_PATHS = (CLAUDE_SETTINGS, NOTICES_COPY)
+_OWN = tuple(os.fsencode(p) for p in OWN_PATHS)
+
+
+def is_own(rel: bytes) -> bool:
+    """Whether the shadow path `rel` (a folder ends in "/") is git-agent's own, or below it."""
+    path = rel.rstrip(b"/")
+    return any(path == own or path.startswith(own + b"/") for own in _OWN)
 
 
 class Layout(NamedTuple):
@@ -57,6 +70,15 @@ class Layout(NamedTuple):
     def agent_dir(self, feature: str) -> Path:
         """The agent's logs, its notices, the built-in agent's conversation (owner-only)."""
         return self.feature_dir(feature) / "agent"
+
+    @property
+    def ports(self) -> Path:
+        """Which block of TCP ports each feature holds (JSON, changed under `ports_lock`)."""
+        return self.root / "ports.json"
+
+    @property
+    def ports_lock(self) -> Path:
+        return self.root / "ports.lock"  # not in locks/, where a feature could be named "ports"
 
     def journal(self, feature: str) -> Path:
         return self.feature_dir(feature) / "promote.journal"

@@ -16,7 +16,7 @@ import pytest
 
 from supervisor.agents import sandbox
 from tests.agents.conftest import writable
-from tests.kit import cli, run_cli, status
+from tests.kit import cli, git, run_cli, status
 from tests.live.conftest import FAST, kill_supervisor, of_type, wait_for
 
 
@@ -289,7 +289,34 @@ def test_an_agent_hears_of_its_violations_and_of_a_person(fast_repo: Path, tmp_p
         {k: f[k] for k in ("from", "text")} for f in found
     ]
     assert any(f["from"] == "watcher" and "symlink" in f["text"] for f in found)
+    shadow = Path(status(fast_repo)["shadow"])
+    copy = shadow / ".git-agent-notices"  # the copy a command agent reads
+    text = wait_for(
+        lambda: copy.exists() and copy.read_text().count("\n") >= 3 and copy.read_text()
+    )
+    assert "person: please stop that" in text and "watcher:" in text
     run_cli(fast_repo, "stop", "f")
+    listing = cli(fast_repo, "checkpoints", "f", "--json").json()
+    files = git(fast_repo, "ls-tree", "-r", "--name-only", listing[-1]["commit"]).split()
+    assert ".git-agent-notices" not in files
+
+
+def test_a_notices_copy_the_agent_replaced_by_a_link_is_not_written_through(
+    tmp_path: Path,
+) -> None:
+    from supervisor.agents import notices
+
+    shadow, target = tmp_path / "shadow", tmp_path / "target"
+    shadow.mkdir()
+    target.write_text("mine\n")
+    (shadow / ".git-agent-notices").symlink_to(target)
+    notices.post(tmp_path / "agent", "person", "hello", shadow)
+    assert target.read_text() == "mine\n"
+    os.mkfifo(shadow / "fifo")
+    os.unlink(shadow / ".git-agent-notices")
+    os.rename(shadow / "fifo", shadow / ".git-agent-notices")
+    notices.post(tmp_path / "agent", "person", "again", shadow)  # no reader: must not block
+    assert len((tmp_path / "agent" / "notices.jsonl").read_text().splitlines()) == 2
 
 
 def test_a_missing_command_fails_the_agent_with_a_clear_note(fast_repo: Path) -> None:
@@ -335,3 +362,35 @@ def test_the_kernel_refuses_a_command_agent_a_write_outside_its_shadow(
     assert not (fast_repo / "escape.txt").exists() and not (tmp_path / "escape.txt").exists()
     shown = run_cli(fast_repo, "status", "f")
     assert "sandbox: landlock" in shown.out, shown.out
+
+
+def test_the_agent_gets_its_feature_s_ports(fast_repo: Path, tmp_path: Path) -> None:
+    agent = script(
+        tmp_path,
+        """
+        import os
+        open("ports.txt", "w").write(os.environ["GIT_AGENT_PORT"] + " " + os.environ["GIT_AGENT_PORTS"])
+    """,
+    )
+    start_agent(fast_repo, "--", sys.executable, agent)
+    assert ended(fast_repo)["state"] == "done"
+    info = status(fast_repo)
+    first, count = (Path(info["shadow"]) / "ports.txt").read_text().split()
+    assert (int(first), int(count)) == (info["ports"]["first"], info["ports"]["count"])
+
+
+def test_claude_gets_its_hooks_in_the_shadow_and_they_stay_out_of_checkpoints(
+    fast_repo: Path, tmp_path: Path
+) -> None:
+    fake = tmp_path / "bin" / "claude"
+    fake.parent.mkdir()
+    fake.write_text(f"#!{sys.executable}\nopen('work.txt', 'w').write('done\\n')\n")
+    fake.chmod(0o755)
+    start_agent(fast_repo, "--prompt", "go", "--", str(fake), "-p", "{prompt}")
+    assert ended(fast_repo)["state"] == "done"
+    shadow = Path(status(fast_repo)["shadow"])
+    settings = json.loads((shadow / ".claude" / "settings.local.json").read_text())
+    assert "claude-hook" in json.dumps(settings["hooks"]["PreToolUse"])
+    listing = cli(fast_repo, "checkpoints", "f", "--json").json()
+    files = git(fast_repo, "ls-tree", "-r", "--name-only", listing[-1]["commit"]).split()
+    assert "work.txt" in files and not any(f.startswith(".claude") for f in files)

@@ -94,11 +94,13 @@ def test_only_gitio_imports_pygit2(name: str, path: Path) -> None:
     assert not uses or rel in PYGIT2_ALLOWED, f"{rel} imports pygit2: go through supervisor.gitio"
 
 
-# processes that are not git: the supervisor started in the background
+# processes that are not git: the supervisor started in the background, the agents and the
+# commands of the built-in one, the setup commands
 OTHER_PROCESSES = {
     "supervisor.live.spawn",
     "supervisor.agents.process",
     "supervisor.agents.builtin.commands",
+    "supervisor.agents.setup",
 }
 
 

@@ -57,7 +57,7 @@ def test_gc_of_the_repository_keeps_the_shadows_own_history(repo: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "point", ["start:recorded", "start:branch", "start:shadow", "start:worktree"]
+    "point", ["start:recorded", "start:branch", "start:shadow", "start:worktree", "start:prepared"]
 )
 def test_a_start_killed_at_any_step_is_recorded_and_taken_back(repo: Path, point: str) -> None:
     killed = agent(repo, "start", "x", env={"GIT_AGENT_FAULT": point})
