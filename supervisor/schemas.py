@@ -46,6 +46,14 @@ class Promoted(Exact):
     checkpoint: int = Field(ge=0)
 
 
+class ConflictWith(Exact):
+    """A side a feature is predicted to conflict with, and the paths."""
+
+    with_: str = Field(alias="with")
+    base_branch: bool = Field(description="true: the branch the feature started from")
+    paths: list[str]
+
+
 class Status(Exact):
     """`git agent status <feature> --json`; `list --json` and `status --json` print a list of these."""
 
@@ -62,6 +70,9 @@ class Status(Exact):
     plan_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
     verdict: Verdict | None
     agent: dict[str, Any] | None
+    conflicts: list[ConflictWith] | None = Field(
+        description="predicted merge conflicts (`status` only; null where not looked for)"
+    )
 
 
 class Checkpoint(Exact):
@@ -120,6 +131,43 @@ class Report(Exact):
     blocked: list[str] = Field(description="the plugins blocked locally")
 
 
+class LineRegion(Exact):
+    """Where a conflict is: [first, last] lines in the base, side a and side b (an empty
+    range, last < first, where that side removed lines)."""
+
+    base: list[int] | None = Field(min_length=2, max_length=2)
+    a: list[int] = Field(min_length=2, max_length=2)
+    b: list[int] = Field(min_length=2, max_length=2)
+
+
+class PathConflictItem(Exact):
+    path: str
+    reason: str = Field(description="content, modify/delete, add/add, binary, type, mode, ...")
+    renamed_to: str | None
+    lines: list[LineRegion]
+
+
+class PairItem(Exact):
+    """Two sides that both changed some path."""
+
+    a: str
+    b: str
+    kind: Literal["features", "base"]
+    merge_base: str = Field(pattern=COMMIT)
+    conflicts: list[PathConflictItem]
+    overlap: list[str] = Field(description="paths both changed that merge cleanly")
+
+
+class Conflicts(Exact):
+    """`git agent conflicts --json`."""
+
+    ok: bool
+    features: list[str]
+    pairs_checked: int = Field(ge=0)
+    pairs: list[PairItem]
+    notes: list[str]
+
+
 MODELS: dict[str, type[BaseModel]] = {
     "policy": Policy,
     "plan": Plan,
@@ -127,6 +175,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "checkpoint": Checkpoint,
     "checkpoints": Checkpoints,
     "report": Report,
+    "conflicts": Conflicts,
 }
 
 

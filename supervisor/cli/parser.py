@@ -89,6 +89,28 @@ def _revert(sub: Sub) -> None:
 def _remove(sub: Sub) -> None:
     _feature(sub)
     sub.add_argument("--force", action="store_true", help="checkpoint unsaved work, then remove")
+    sub.add_argument("--forget", action="store_true", help="then free the name (see `forget`)")
+    _json(sub)
+
+
+def _conflicts(sub: Sub) -> None:
+    sub.add_argument(
+        "features",
+        nargs="*",
+        metavar="feature",
+        help="only the pairs with one of these in them (default: every pair)",
+    )
+    _json(sub)
+
+
+def _verify(sub: Sub) -> None:
+    sub.add_argument("commit", help="a promoted commit (any revision)")
+    _json(sub)
+
+
+def _travel(sub: Sub) -> None:
+    _feature(sub)
+    sub.add_argument("remote", nargs="?", help="the remote (default: origin, or the only one)")
     _json(sub)
 
 
@@ -140,6 +162,8 @@ COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "promote": ("validate, run checks, commit to agent/<feature>", _promote),
     "revert": ("the shadow back to a checkpoint, all or in part", _revert),
     "remove": ("remove worktree and shadow (branch and checkpoints stay)", _remove),
+    "forget": ("free a removed feature's name, keeping its chain as <name>@<n>", _feature_json),
+    "conflicts": ("predicted merge conflicts between features and their base branches", _conflicts),
     "check": ("CI: every commit in base..head under the base's policy", _check),
     "hook": ("git hook entry points (pre-commit, pre-push)", _hook),
     "install-hooks": ("install the pre-commit and pre-push shims", _install_hooks),

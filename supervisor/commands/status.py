@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from supervisor.lifecycle.status import describe
+from supervisor.lifecycle.status import conflicts_of, describe
 from supervisor.lifecycle.trust import context_of
 from supervisor.lifecycle.workspace import open_feature, open_workspace
 from supervisor.render import text
@@ -16,7 +16,7 @@ from supervisor.render.output import Output
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
     if args.feature:
         with open_feature(env, cwd, args.feature) as found:
-            info = describe(found)
+            info = describe(found, conflicts_of(found.ws, [found.name]).get(found.name))
         if args.json:
             out.json(info)
         else:
@@ -25,7 +25,8 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     mine = context_of(Path(cwd), env).agent_of  # an agent sees only its own feature
     with open_workspace(env, cwd) as ws:
         rows = [row for row in ws.state.all() if mine is None or row.name == mine]
-        infos = [describe(ws.feature(row.name)) for row in rows]
+        predicted = conflicts_of(ws, [row.name for row in rows])
+        infos = [describe(ws.feature(row.name), predicted.get(row.name)) for row in rows]
     if args.json:
         out.json(infos)
     elif not infos:

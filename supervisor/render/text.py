@@ -74,6 +74,15 @@ def _status_one(out: Output, info: dict[str, Any]) -> None:
         f"promoted     {'checkpoint {}'.format(promoted['checkpoint']) if promoted else 'never'}"
     )
     out.line(f"verdict      {verdict_summary(info['verdict'])}")
+    if info.get("conflicts") is not None:
+        out.line(f"conflicts    {conflicts_summary(info['conflicts'])}")
+
+
+def conflicts_summary(found: Sequence[dict[str, Any]]) -> str:
+    """`signup (src/app.py), main (README.md)`; `none predicted`."""
+    if not found:
+        return "none predicted"
+    return ", ".join(f"{c['with']} ({', '.join(quote_path(p) for p in c['paths'])})" for c in found)
 
 
 def listing(out: Output, found: Sequence[dict[str, Any]]) -> None:
