@@ -16,7 +16,7 @@ from supervisor.gitio.repo import Repo
 from supervisor.rules import manager as plugin_manager
 from supervisor.store.layout import SHADOW_MARKER, Layout
 from supervisor.store.locks import feature_lock
-from supervisor.store.names import check_feature
+from supervisor.store.names import check_recorded
 from supervisor.store.state import State, open_state
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class Workspace:
     def feature(self, name: str) -> Feature:
         from supervisor.lifecycle.feature import Feature
 
-        row = self.state.require(check_feature(name))
+        row = self.state.require(check_recorded(name))
         return Feature(self, row)
 
     def policy_at(self, commit: str) -> Layer:
