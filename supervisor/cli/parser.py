@@ -125,6 +125,16 @@ def _check(sub: Sub) -> None:
         default="text",
         help="report format (default text)",
     )
+    sub.add_argument(
+        "--branch",
+        help="the branch under review, for [gates] require_attestation (default: from --head, "
+        "HEAD or the CI's variables)",
+    )
+    sub.add_argument(
+        "--remote",
+        default="origin",
+        help="where to fetch missing attestations from (default origin)",
+    )
 
 
 def _hook(sub: Sub) -> None:
@@ -163,6 +173,7 @@ COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "revert": ("the shadow back to a checkpoint, all or in part", _revert),
     "remove": ("remove worktree and shadow (branch and checkpoints stay)", _remove),
     "forget": ("free a removed feature's name, keeping its chain as <name>@<n>", _feature_json),
+    "verify": ("the attestation of a promoted commit: what judged it", _verify),
     "conflicts": ("predicted merge conflicts between features and their base branches", _conflicts),
     "check": ("CI: every commit in base..head under the base's policy", _check),
     "hook": ("git hook entry points (pre-commit, pre-push)", _hook),

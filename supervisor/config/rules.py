@@ -53,6 +53,14 @@ class Check(NamedTuple):
     timeout: float = 600.0
 
 
+class Gates(NamedTuple):
+    """`[gates]` of a policy: what the push and CI gates demand beyond the rules."""
+
+    require_attestation: tuple[str, ...] = ()  # branch globs
+    require_signature: bool = False
+    allowed_signers: str | None = None  # a file of the policy's commit, for ssh signatures
+
+
 class Layer(NamedTuple):
     """One validated file, policy or plan: what it allows, denies, limits and configures."""
 
@@ -66,6 +74,7 @@ class Layer(NamedTuple):
     description: str = ""
     file: str = ""  # where it was read from, for error messages
     text: str = ""  # its text, to say at which line a key is
+    gates: Gates = Gates()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], file: str = "", text: str = "") -> Layer:
@@ -74,6 +83,7 @@ class Layer(NamedTuple):
         plugins = dict(data.get("plugins", {}))
         disable = tuple(plugins.pop("disable", ()))
         names = set(Limits._fields)
+        gates = data.get("gates") or {}
         return cls(
             allow=tuple(scope.get("allow", ("**",))),
             deny=tuple(scope.get("deny", ())),
@@ -85,6 +95,11 @@ class Layer(NamedTuple):
             description=str(data.get("description", "")),
             file=file,
             text=text,
+            gates=Gates(
+                tuple(gates.get("require_attestation") or ()),
+                bool(gates.get("require_signature", False)),
+                gates.get("allowed_signers"),
+            ),
         )
 
 
