@@ -174,6 +174,8 @@ COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "remove": ("remove worktree and shadow (branch and checkpoints stay)", _remove),
     "forget": ("free a removed feature's name, keeping its chain as <name>@<n>", _feature_json),
     "verify": ("the attestation of a promoted commit: what judged it", _verify),
+    "push": ("a feature's branch, checkpoints, record and attestations to a remote", _travel),
+    "pull": ("a feature from a remote, rebuilt from its refs (worktree, shadow)", _travel),
     "conflicts": ("predicted merge conflicts between features and their base branches", _conflicts),
     "check": ("CI: every commit in base..head under the base's policy", _check),
     "hook": ("git hook entry points (pre-commit, pre-push)", _hook),

@@ -29,8 +29,9 @@ from supervisor.store.names import (
 FORGOTTEN = "forgotten"
 
 
-def forget(feature: Feature) -> str:
-    """Forget a removed feature (its lock held); the name its refs and chain are kept under."""
+def forget(feature: Feature, as_name: str | None = None) -> str:
+    """Forget a removed feature (its lock held); the name its refs and chain are kept under
+    (`as_name`, the name another clone gave it, when that is free here)."""
     ws, repo, name = feature.ws, feature.repo, feature.name
     if is_forgotten(name) or feature.row.state == FORGOTTEN:
         raise UsageError(f"{name} is a forgotten feature already")
@@ -40,7 +41,7 @@ def forget(feature: Feature) -> str:
             f"(`git agent remove {name} --forget` does both)"
         )
     _refuse_checked_out(feature)
-    new = free_name(ws, name)
+    new = as_name if as_name and _free(ws, as_name) else free_name(ws, name)
     moves = _moves(feature, new)
     for old, target in moves:
         repo.set_ref(target, repo.ref(old) or "", f"git-agent: forget {name} (kept as {new})")
@@ -67,6 +68,10 @@ def free_name(ws: Workspace, name: str) -> str:
         if found is not None and found["name"] == name:
             taken.add(int(found["number"]))
     return forgotten_name(name, max(taken) + 1)
+
+
+def _free(ws: Workspace, name: str) -> bool:
+    return ws.state.get(name) is None and next(ws.repo.refs_under(refs_of(name)), None) is None
 
 
 def _moves(feature: Feature, new: str) -> list[tuple[str, str]]:

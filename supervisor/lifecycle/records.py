@@ -64,6 +64,8 @@ def write_record(
         entries[PLAN_FILE] = (MODE_FILE, repo.write(BLOB, plan))
     tree = trees.write_tree(repo, entries)
     parent = repo.ref(ref_name)
+    if parent is not None and repo.commit_tree(parent) == tree:
+        return parent  # recorded as it is already
     text = f"git-agent: {message}\n\nFeature: {record.feature}\nState: {record.state}\n"
     commit = repo.create_commit(tree, [parent] if parent else [], text)
     repo.set_ref(ref_name, commit, f"git-agent: record ({message})")

@@ -71,7 +71,20 @@ def open_workspace(env: Mapping[str, str], cwd: str) -> Iterator[Workspace]:
     repo = served_repo(Repo.discover(Path(cwd), env))
     settings = Settings.from_env(env)
     with open_state(Layout.of(repo.common_dir).db) as state:
-        yield Workspace(repo, state, settings)
+        ws = Workspace(repo, state, settings)
+        _sync_with_refs(ws)
+        yield ws
+
+
+def _sync_with_refs(ws: Workspace) -> None:
+    """The database is a cache of what refs hold: a new one is filled from the features'
+    records; a feature from before records gets one."""
+    from supervisor.lifecycle import restore
+
+    if ws.state.fresh:
+        restore.rebuild(ws)
+    else:
+        restore.backfill(ws)
 
 
 @contextmanager
