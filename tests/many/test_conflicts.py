@@ -244,3 +244,27 @@ def test_nothing_is_written_while_predicting(project: Path) -> None:
     conflicts(project)
     assert git_bytes(project, "count-objects", "-v") == objects
     assert git(project, "for-each-ref") == refs
+
+
+def test_transitions_for_the_live_supervisor(project: Path) -> None:
+    """The seam the live supervisor calls after each auto-checkpoint: which pairs started or
+    stopped conflicting, recorded as `conflict` events; live trees stand for the shadows."""
+    from supervisor.lifecycle.conflicts import announce, predict, transitions
+    from tests.kit import workspace
+
+    work(project, "a", {"src/app.py": edit(LINES, 7, "a")})
+    work(project, "b", {"README.md": "b\n"})
+    with workspace(project) as ws:
+        before = predict(ws)
+        live_b = ws.repo.commit_tree(git(project, "rev-parse", "refs/agent/a/checkpoints"))
+        during = predict(ws, live={"b": live_b})  # b's shadow now holds what a has
+        assert transitions(before, during) == []  # the same change: no conflict
+        work(project, "b", {"src/app.py": edit(LINES, 7, "b")})
+        after = predict(ws)
+        started = transitions(before, after)
+        assert [(t.a, t.b, t.started, t.paths) for t in started] == [
+            ("a", "b", True, ("src/app.py",))
+        ]
+        stopped = transitions(after, before)
+        assert [(t.a, t.b, t.started) for t in stopped] == [("a", "b", False)]
+        announce(ws, started)  # offered to observers as `conflict` events
