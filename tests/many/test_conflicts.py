@@ -268,3 +268,18 @@ def test_transitions_for_the_live_supervisor(project: Path) -> None:
         stopped = transitions(after, before)
         assert [(t.a, t.b, t.started) for t in stopped] == [("a", "b", False)]
         announce(ws, started)  # offered to observers as `conflict` events
+
+
+def test_the_json_fits_its_schema(project: Path) -> None:
+    import json
+
+    import jsonschema
+
+    work(project, "a", {"src/app.py": edit(LINES, 7, "a"), "new.txt": "a\n"})
+    work(project, "b", {"src/app.py": edit(LINES, 7, "b"), "new.txt": "b\n", "README.md": None})
+    schemas = Path(__file__).resolve().parents[2] / "schemas"
+    schema = json.loads((schemas / "conflicts.schema.json").read_text())
+    _, data = conflicts(project)
+    jsonschema.validate(data, schema)
+    status_schema = json.loads((schemas / "status.schema.json").read_text())
+    jsonschema.validate(status(project, "a"), status_schema)

@@ -123,6 +123,14 @@ def test_chains_that_went_on_apart_are_refused_and_nothing_changes(machines: Mac
     apart = cli(b, "pull", "f")
     assert apart.code == 1 and "went on both here and on origin" in apart.err
     assert ref(b, "refs/agent/f/checkpoints") == before
+    # the way out: keep this clone's line under another name, take the remote's
+    assert cli(b, "remove", "f", "--force", "--forget").code == 0
+    agent(b, "pull", "f")
+    assert checkpoints(b, "f") == checkpoints(a, "f")
+    assert checkpoints(b, "f@1")[-1]["commit"] == before
+    assert (shadow(b) / "src" / "a.py").is_file() and not (shadow(b) / "src" / "b.py").exists()
+    agent(b, "push", "f")  # the same feature as origin's: it goes (f@1 with it)
+    assert ref(machines.remote, "refs/agent/f@1/checkpoints") == before
 
 
 def test_a_shadow_with_work_no_checkpoint_holds_is_not_overwritten(machines: Machines) -> None:
