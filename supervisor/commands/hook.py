@@ -115,7 +115,9 @@ def _send_attestations(
             Rules(repo.policy_at(anchor), None, anchor).policy.gates, branch
         ):
             continue
-        sent = send_along(repo, remote, trees_of(repo, [c for c, _ in listed]).values())
+        brought = {r.remote_ref for r in refs}  # those this push sends itself
+        trees = trees_of(repo, [c for c, _ in listed]).values()
+        sent = send_along(repo, remote, trees, brought)
         if sent:
             out.line(f"git-agent: sent {len(sent)} attestation(s) of {branch} to {remote}")
 

@@ -99,8 +99,8 @@ def _violation(branch: str, commit: str, said: Vouched) -> Violation:
     feature = branch.removeprefix("agent/")
     how = (
         f"content changed outside git-agent is not promoted work: put {branch} back at its last "
-        f"promotion (git branch -f {branch} <commit>), make the change in the feature's shadow "
-        f"and `git agent promote {feature}`"
+        f"promotion (`git reset --keep <commit>` in the feature's worktree), make the change "
+        f"in the feature's shadow and `git agent promote {feature}`"
     )
     if not said.rejected:
         return Violation(
@@ -214,11 +214,15 @@ def remote_exists(repo: GateRepo, remote: str) -> bool:
     return bool(repo.git.git(["remote", "get-url", remote], check=False).strip())
 
 
-def send_along(repo: GateRepo, remote: str, trees: Iterable[str]) -> list[str]:
-    """Push to `remote` the attestation refs of `trees` it lacks (before the commits they
-    vouch for arrive, so its own gate can read them); the refs sent."""
+def send_along(
+    repo: GateRepo, remote: str, trees: Iterable[str], brought: Iterable[str] = ()
+) -> list[str]:
+    """Push to `remote` the attestation refs of `trees` it lacks and the push under way does
+    not bring (`brought`), before the commits they vouch for arrive, so its own gate can read
+    them; the refs sent."""
     listed = attestations.listed(repo.where.git_dir, trees)
-    refs = sorted(ref for pairs in listed.values() for ref, _ in pairs)
+    skip = set(brought)
+    refs = sorted(ref for pairs in listed.values() for ref, _ in pairs if ref not in skip)
     if not refs:
         return []
     there = set(remote_refs(repo, remote, refs))

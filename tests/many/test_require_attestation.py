@@ -164,3 +164,13 @@ def test_the_policy_key_is_checked(repo: Path) -> None:
     commit_policy(repo, '[gates]\nallowed_signers = "/etc/keys"\n')
     result = cli(repo, "start", "x")
     assert result.code == 2 and "allowed_signers" in result.err
+
+
+def test_git_agent_push_through_both_gates(world: World) -> None:
+    """The push carries its attestations itself: the hook sends nothing twice."""
+    commit = world.promote()
+    pushed = cli(world.repo, "push", "f", "--json")
+    assert pushed.code == 0, pushed
+    tree = tree_of(world.repo, commit)
+    assert ref(world.remote, f"refs/agent/attestations/{tree}/{commit}") is not None
+    assert ref(world.remote, "refs/heads/agent/f") == commit
