@@ -52,7 +52,8 @@ def attest_range(
         return False
     if branch is None:
         return True
-    checked = check_commits(repo, rules, branch, [r.commit for r in reports], fetch_from=remote)
+    commits = [r.commit for r in reports]
+    checked = check_commits(repo, rules, branch, commits, fetch_from=remote, persons=False)
     for found in reports:
         add_violations(found.report, rules, checked.violations.get(found.commit, []))
         found.report.notices.extend(checked.notices.get(found.commit, []))

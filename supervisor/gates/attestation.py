@@ -3,9 +3,9 @@ named by a valid attestation of a promotion (see `store.attestations`).
 
 A commit whose content was changed by hand (amended, rebased onto other content, made outside
 git-agent) has a tree no promotion attested: it is refused, with how to re-promote. A commit
-whose message alone was amended keeps its tree, and passes. Commits a person's branch already
-holds (reachable from a ref that is not agent work) are not the agent's and are not asked for
-one. With `require_signature`, the attestation must carry a signature git trusts
+whose message alone was amended keeps its tree, and passes. On a push, commits a person's
+branch already holds (reachable from a ref that is not agent work) are not the agent's and are
+not asked for one; in CI every commit of the range is. With `require_signature`, the attestation must carry a signature git trusts
 (`gpg.ssh.allowedSignersFile`, or the policy's own `allowed_signers` file; gpg's keyring).
 
 Attestations must reach the gate: pre-push fetches those it lacks from the remote it pushes to
@@ -69,13 +69,16 @@ def check_commits(
     commits: Sequence[str],
     extra: Sequence[tuple[str, str]] = (),
     fetch_from: str | None = None,
+    persons: bool = True,
 ) -> Checked:
     """The attestation verdict on each of `commits` (new on `branch`); `extra`: attestation
-    refs (name, commit) the same push brings; `fetch_from`: a remote to fetch missing ones from."""
+    refs (name, commit) the same push brings; `fetch_from`: a remote to fetch missing ones from;
+    `persons`: leave out the commits a person's branch here already holds (a push; not in CI,
+    where a checkout's refs, such as a pull request's merge ref, say nothing of who wrote what)."""
     gates = rules.policy.gates
     if not applies(gates, branch) or not commits:
         return Checked({}, {})
-    agent_work = _not_a_persons(repo, commits)
+    agent_work = _not_a_persons(repo, commits) if persons else list(commits)
     if not agent_work:
         return Checked({}, {})
     trees = trees_of(repo, agent_work)
@@ -170,7 +173,8 @@ def _not_a_persons(repo: GateRepo, commits: Sequence[str]) -> list[str]:
 
 def ref_tips(repo: GateRepo, prefix: str) -> list[tuple[str, str]]:
     out = repo.git.git(["for-each-ref", "--format=%(refname) %(objectname)", prefix])
-    return [tuple(line.split(" ", 1)) for line in out.decode().splitlines()]  # type: ignore[misc]
+    lines = out.decode(errors="surrogateescape").splitlines()
+    return [(name, tip) for name, _, tip in (line.partition(" ") for line in lines)]
 
 
 @contextmanager

@@ -131,6 +131,14 @@ def test_check_in_a_fresh_clone_fetches_the_attestations(world: World) -> None:
     assert unknown.code == 0 and "pass --branch" in unknown.err
     named = cli(clone, "check", "--base", "origin/main", "--head", "HEAD~0", "--branch", "agent/f")
     assert named.code == 1
+    # a pull request's merge ref, as actions/checkout fetches it, vouches for nothing
+    git(clone, "update-ref", "refs/remotes/pull/1/merge", "HEAD")
+    head = git(clone, "rev-parse", "HEAD")
+    git(clone, "checkout", "-q", "--detach")
+    ci = cli(
+        clone, "check", "--base", "origin/main", "--head", head, env={"GITHUB_HEAD_REF": "agent/f"}
+    )
+    assert ci.code == 1 and "attestation.missing" in ci.out, ci
 
 
 def test_a_required_signature_from_the_policys_own_allowed_signers(tmp_path: Path) -> None:
