@@ -65,6 +65,12 @@ class Repo:
         return (gitdir / pointer.read_text().strip() if pointer.exists() else gitdir).resolve()
 
     @property
+    def git_args(self) -> list[str]:
+        """What makes the git CLI work on this repository wherever it runs (the GIT_DIR a
+        user set is not passed on to the git commands we start)."""
+        return [f"--git-dir={self.git_dir}"]
+
+    @property
     def workdir(self) -> Path:
         return Path(self.raw.workdir).resolve()
 
@@ -129,6 +135,12 @@ class Repo:
 
     def commit_time(self, commit: str) -> float:
         return float(self.raw[commit].peel(pygit2.Commit).commit_time)
+
+    def is_ancestor(self, ancestor: str, commit: str) -> bool:
+        """Whether `ancestor` is `commit` or one of its ancestors."""
+        if ancestor == commit:
+            return True
+        return bool(self.raw.descendant_of(_oid(commit), _oid(ancestor)))
 
     def parents(self, commit: str) -> list[str]:
         return [str(p) for p in self.raw[commit].peel(pygit2.Commit).parent_ids]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from supervisor.errors import OperationalError
@@ -25,6 +25,9 @@ class ShadowScanner:
         self.scanned_ref = f"refs/agent/{feature.name}/scanned"
         self._snapshot: Snapshot | None = None
         self._saved, self._unsaved = -SAVE_EVERY, False
+        # a watcher's word on what changed since the last scan (None from it: it cannot tell);
+        # a scan of "everything" then looks only there
+        self.hint: Callable[[], Iterable[bytes] | None] | None = None
 
     def snapshot(self) -> Snapshot:
         """The shadow's snapshot, loaded once and kept warm for this feature's lifetime."""
@@ -55,13 +58,22 @@ class ShadowScanner:
             self._snapshot.save()
             self._saved, self._unsaved = time.monotonic(), False
 
-    def scan(self, paths: Iterable[bytes] | None = None, keep: bool = True) -> bytes | None:
+    def scan(
+        self,
+        paths: Iterable[bytes] | None = None,
+        keep: bool = True,
+        secure: bool = True,
+        hinted: bool = True,
+    ) -> bytes | None:
         """The shadow's tree now; `keep`: hold it on a ref when no checkpoint does. First, the
-        agent's own git history is made safe from a gc in your repository."""
+        agent's own git history is made safe from a gc in your repository (unless a watcher
+        knows that history did not change: `secure=False`). `hinted=False`: a full scan even
+        when a watcher could say what changed."""
         snapshot = self.snapshot()
-        feature = self.feature
-        stamp = feature.ws.layout.feature_dir(feature.name) / "history.stamp"
-        secure_history(feature.repo, feature.shadow, [feature.chain_ref, feature.branch], stamp)
+        if paths is None and hinted and self.hint is not None:
+            paths = self.hint()
+        if secure:
+            self.secure_history()
         tree = snapshot.scan(paths)
         self._unsaved = True
         if time.monotonic() - self._saved >= SAVE_EVERY:
@@ -69,6 +81,11 @@ class ShadowScanner:
         if keep:
             self._keep_reachable(tree)
         return tree
+
+    def secure_history(self) -> None:
+        feature = self.feature
+        stamp = feature.ws.layout.feature_dir(feature.name) / "history.stamp"
+        secure_history(feature.repo, feature.shadow, [feature.chain_ref, feature.branch], stamp)
 
     def forget_scanned(self) -> None:
         self.feature.repo.delete_ref(self.scanned_ref)

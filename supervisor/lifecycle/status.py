@@ -55,6 +55,8 @@ def describe(found: Feature, conflicts: list[dict[str, object]] | None = None) -
         "promoted": promoted,
         "plan_hash": row.plan_hash,
         "verdict": verdict,
+        "supervision": row.supervision,  # the recorded word: `live.status` knows better
+        "live": None,
         "agent": None,
         "conflicts": conflicts,
     }

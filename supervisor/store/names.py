@@ -29,9 +29,24 @@ AGENT_REFS = "refs/agent/"
 ATTESTATIONS = "refs/agent/attestations/"
 # refs an agent's work reaches, which therefore vouch for nothing (see `lifecycle.trust`)
 UNTRUSTED = ("refs/agent/", "refs/heads/agent/")
+REVISION_SYNTAX = "~^:@{}"  # what makes a revision of a name: x~1, x^, x@{1}, HEAD:path
+# git's own names for a commit, looked up before any branch (case folds on some systems)
+GIT_NAMES = re.compile(
+    r"HEAD|[A-Z_]*_HEAD|AUTO_MERGE|MERGE_AUTOSTASH|BISECT_EXPECTED_REV|NOTES_MERGE_\w+",
+    re.IGNORECASE,
+)
+# a name of 7 hex digits or more reads as an object id to git (7: the shortest it prints)
+OBJECT_ID = re.compile(r"[0-9a-fA-F]{7,}")
 
 
 def check_feature(name: str) -> str:
+    """`name` when it can name a feature (one that exists or a new one); else a UsageError."""
+    syntax = next((c for c in name if c in REVISION_SYNTAX), None)
+    if syntax is not None:
+        raise UsageError(
+            f"invalid feature name {name!r}: {syntax!r} is git's revision syntax "
+            "(use 1 to 64 of A-Z a-z 0-9 . _ -)"
+        )
     if not FEATURE_RE.fullmatch(name):
         raise UsageError(
             f"invalid feature name {name!r}: use 1 to 64 of A-Z a-z 0-9 . _ -, "
@@ -59,6 +74,22 @@ def is_forgotten(name: str) -> bool:
 
 def forgotten_name(name: str, number: int) -> str:
     return f"{name}@{number}"
+
+
+def check_new_feature(name: str) -> str:
+    """`name` when a new feature may take it: also not one of git's own names for a commit
+    (HEAD, FETCH_HEAD, ...), nor what git would read as an object id."""
+    check_feature(name)
+    if GIT_NAMES.fullmatch(name):
+        raise UsageError(
+            f"invalid feature name {name!r}: git's own name for a commit; choose another"
+        )
+    if OBJECT_ID.fullmatch(name):
+        raise UsageError(
+            f"invalid feature name {name!r}: git would read it as an object id; "
+            "add a letter or word (e.g. 'f-" + name + "')"
+        )
+    return name
 
 
 def branch_of(feature: str) -> str:
