@@ -51,10 +51,10 @@ def forget(feature: Feature, as_name: str | None = None) -> str:
     for old, _ in moves:
         repo.delete_ref(old)
     repo.delete_ref(f"{refs_of(name)}scanned")
+    feature.emit("forget", kept_as=new)  # the last entry of its audit log, which moves with it
     home, kept = ws.layout.feature_dir(name), ws.layout.feature_dir(new)
     if home.is_dir() and not kept.exists():
         os.replace(home, kept)
-    feature.emit("forget", kept_as=new)
     return new
 
 

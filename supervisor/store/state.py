@@ -159,11 +159,13 @@ class State:
             )
 
     def rename(self, name: str, new: str, state: str) -> None:
-        """Give a feature's row another name (and state): a forgotten feature's."""
+        """Give a feature's row another name (and state): a forgotten feature's; its agent's
+        row goes with it (the name is free for a new feature, and its agent)."""
         with self.conn:
             self.conn.execute(
                 "UPDATE features SET name = ?, state = ? WHERE name = ?", (new, state, name)
             )
+            self.conn.execute("UPDATE agents SET feature = ? WHERE feature = ?", (new, name))
 
     @property
     def agents(self) -> Agents:

@@ -3,9 +3,11 @@ keeps its chain, branch and record under `<name>@<n>`, where `checkpoints` still
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from tests.kit import checkpoint, checkpoints, cli, git, ref, start, status
+from supervisor.store.agents import AgentRow
+from tests.kit import checkpoint, checkpoints, cli, git, ref, start, status, workspace
 
 
 def test_a_forgotten_name_can_be_started_again(repo: Path) -> None:
@@ -79,3 +81,32 @@ def test_the_agent_cannot_forget(repo: Path) -> None:
 def test_the_name_attestations_is_reserved(repo: Path) -> None:
     result = cli(repo, "start", "attestations")
     assert result.code == 2 and "git-agent keeps refs/agent/attestations/" in result.err
+
+
+def test_the_audit_log_is_kept_with_the_forgotten_feature(repo: Path) -> None:
+    """`x@1` keeps x's audit log, intact and ending with `forget`; the new x starts its own."""
+    start(repo, "x")
+    assert cli(repo, "remove", "x", "--forget").code == 0
+    kept = [e["type"] for e in _audit(repo, "x@1")]
+    assert kept[0] == "start" and kept[-2:] == ["remove", "forget"]
+    assert cli(repo, "audit", "x@1", "--verify").code == 0
+    start(repo, "x")
+    assert [e["type"] for e in _audit(repo, "x")] == ["start"]
+
+
+def _audit(repo: Path, name: str) -> list[dict[str, object]]:
+    shown = cli(repo, "audit", name, "--json")
+    assert shown.code == 0, shown
+    return [json.loads(line) for line in shown.out.splitlines()]
+
+
+def test_the_agents_row_goes_with_the_forgotten_feature(repo: Path) -> None:
+    """A feature that had an agent: forgetting it frees the name for a new feature's agent."""
+    start(repo, "x")
+    with workspace(repo) as ws:
+        ws.state.agents.put(AgentRow("x", "done", "{}", "write the readme", exit_code=0))
+    assert cli(repo, "remove", "x", "--forget").code == 0
+    with workspace(repo) as ws:
+        assert ws.state.agents.get("x") is None
+        kept = ws.state.agents.get("x@1")
+        assert kept is not None and kept.prompt == "write the readme"
