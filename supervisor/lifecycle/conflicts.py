@@ -8,15 +8,16 @@ the cost follows what changed), and only the paths both sides changed are merged
 a time by libgit2. A pair that shares no changed path needs no merge at all. No worktree, no
 index, no checkout: nothing is written.
 
-For the live supervisor: `predict` takes the live trees, `transitions` says which pairs
-started or stopped conflicting between two predictions and `announce` records them as events.
+For the live supervisor (`supervisor.live.supervisor`, after each checkpoint it makes):
+`predict` takes the live trees, `transitions` says which pairs started or stopped conflicting
+between two predictions and `announce` records them as `conflict` entries.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -303,13 +304,19 @@ def _conflicting(found: Prediction) -> dict[tuple[str, str], tuple[str, ...]]:
     return {(p.a, p.b): tuple(c.path for c in p.conflicts) for p in found.pairs if p.conflicts}
 
 
-def announce(ws: Workspace, changes: Iterable[Transition]) -> None:
-    """Record each transition as a `conflict` event of the features it concerns."""
+Emit = Callable[..., object]  # (feature, kind, **data): how the live supervisor records
+
+
+def announce(ws: Workspace, changes: Iterable[Transition], emit: Emit | None = None) -> None:
+    """Record each transition as a `conflict` event of the features it concerns (in their
+    audit logs, offered to the observers), through `emit` when given."""
     for change in changes:
         for name, other in ((change.a, change.b), (change.b, change.a)):
             row = ws.state.get(name)
             if row is None or row.state != "active":
                 continue
-            ws.feature(name).emit(
-                "conflict", other=other, started=change.started, paths=list(change.paths)
-            )
+            data = {"other": other, "started": change.started, "paths": list(change.paths)}
+            if emit is None:
+                ws.feature(name).emit("conflict", **data)
+            else:
+                emit(name, "conflict", **data)
