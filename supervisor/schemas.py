@@ -46,6 +46,14 @@ class Promoted(Exact):
     checkpoint: int = Field(ge=0)
 
 
+class ConflictWith(Exact):
+    """A side a feature is predicted to conflict with, and the paths."""
+
+    with_: str = Field(alias="with")
+    base_branch: bool = Field(description="true: the branch the feature started from")
+    paths: list[str]
+
+
 class Live(Exact):
     """What the supervisor watching a feature says of it, when one does and answers."""
 
@@ -82,6 +90,9 @@ class Status(Exact):
     live: Live | None
     agent: dict[str, Any] | None
     ports: Ports | None
+    conflicts: list[ConflictWith] | None = Field(
+        description="predicted merge conflicts (`status` only; null where not looked for)"
+    )
 
 
 class Checkpoint(Exact):
@@ -140,6 +151,43 @@ class Report(Exact):
     blocked: list[str] = Field(description="the plugins blocked locally")
 
 
+class LineRegion(Exact):
+    """Where a conflict is: [first, last] lines in the base, side a and side b (an empty
+    range, last < first, where that side removed lines)."""
+
+    base: list[int] | None = Field(min_length=2, max_length=2)
+    a: list[int] = Field(min_length=2, max_length=2)
+    b: list[int] = Field(min_length=2, max_length=2)
+
+
+class PathConflictItem(Exact):
+    path: str
+    reason: str = Field(description="content, modify/delete, add/add, binary, type, mode, ...")
+    renamed_to: str | None
+    lines: list[LineRegion]
+
+
+class PairItem(Exact):
+    """Two sides that both changed some path."""
+
+    a: str
+    b: str
+    kind: Literal["features", "base"]
+    merge_base: str = Field(pattern=COMMIT)
+    conflicts: list[PathConflictItem]
+    overlap: list[str] = Field(description="paths both changed that merge cleanly")
+
+
+class Conflicts(Exact):
+    """`git agent conflicts --json`."""
+
+    ok: bool
+    features: list[str]
+    pairs_checked: int = Field(ge=0)
+    pairs: list[PairItem]
+    notes: list[str]
+
+
 MODELS: dict[str, type[BaseModel]] = {
     "policy": Policy,
     "plan": Plan,
@@ -147,6 +195,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "checkpoint": Checkpoint,
     "checkpoints": Checkpoints,
     "report": Report,
+    "conflicts": Conflicts,
 }
 
 

@@ -108,6 +108,28 @@ def _revert(sub: Sub) -> None:
 def _remove(sub: Sub) -> None:
     _feature(sub)
     sub.add_argument("--force", action="store_true", help="checkpoint unsaved work, then remove")
+    sub.add_argument("--forget", action="store_true", help="then free the name (see `forget`)")
+    _json(sub)
+
+
+def _conflicts(sub: Sub) -> None:
+    sub.add_argument(
+        "features",
+        nargs="*",
+        metavar="feature",
+        help="only the pairs with one of these in them (default: every pair)",
+    )
+    _json(sub)
+
+
+def _verify(sub: Sub) -> None:
+    sub.add_argument("commit", help="a promoted commit (any revision)")
+    _json(sub)
+
+
+def _travel(sub: Sub) -> None:
+    _feature(sub)
+    sub.add_argument("remote", nargs="?", help="the remote (default: origin, or the only one)")
     _json(sub)
 
 
@@ -125,6 +147,16 @@ def _check(sub: Sub) -> None:
         choices=("text", "json", "github", "sarif", "junit"),
         default="text",
         help="report format (default text)",
+    )
+    sub.add_argument(
+        "--branch",
+        help="the branch under review, for [gates] require_attestation (default: from --head, "
+        "HEAD or the CI's variables)",
+    )
+    sub.add_argument(
+        "--remote",
+        default="origin",
+        help="where to fetch missing attestations from (default origin)",
     )
 
 
@@ -211,6 +243,11 @@ COMMANDS: dict[str, tuple[str, Callable[[Sub], None]]] = {
     "promote": ("validate, run checks, commit to agent/<feature>", _promote),
     "revert": ("the shadow back to a checkpoint, all or in part", _revert),
     "remove": ("remove worktree and shadow (branch and checkpoints stay)", _remove),
+    "forget": ("free a removed feature's name, keeping its chain as <name>@<n>", _feature_json),
+    "verify": ("the attestation of a promoted commit: what judged it", _verify),
+    "push": ("a feature's branch, checkpoints, record and attestations to a remote", _travel),
+    "pull": ("a feature from a remote, rebuilt from its refs (worktree, shadow)", _travel),
+    "conflicts": ("predicted merge conflicts between features and their base branches", _conflicts),
     "check": ("CI: every commit in base..head under the base's policy", _check),
     "hook": ("the entry points of the git hooks and of the pre-commit framework", _hook),
     "install-hooks": ("install the hook shims (pre-receive in a bare repository)", _install_hooks),

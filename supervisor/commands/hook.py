@@ -20,6 +20,7 @@ from supervisor.gitio.objects import EMPTY_TREE_OID
 from supervisor.render.output import Output
 
 if TYPE_CHECKING:
+    from supervisor.gates.commits import PushedRef
     from supervisor.gates.push import CommitReport
     from supervisor.gates.repository import GateRepo
 
@@ -86,7 +87,39 @@ def _pre_push(repo: GateRepo, env: Mapping[str, str], remote: str | None, out: O
     from supervisor.gates.push import judge_push, refs_from
 
     known = remote_tracking(repo.git, remote) or remote_tracking(repo.git)
-    return _said(out, judge_push(repo, refs_from(out.stdin, env, repo), known))
+    refs = refs_from(out.stdin, env, repo)
+    code = _said(out, judge_push(repo, refs, known, fetch_from=remote))
+    if code == 0 and remote:
+        _send_attestations(repo, remote, refs, known, out)
+    return code
+
+
+def _send_attestations(
+    repo: GateRepo, remote: str, refs: list[PushedRef], known: list[str], out: Output
+) -> None:
+    """On branches that need attestations, send the remote those it lacks before the commits
+    reach it, so its own gate (pre-receive) can read them."""
+    from supervisor.config.rules import Rules
+    from supervisor.gates.attestation import applies, branch_name, send_along, trees_of
+    from supervisor.gitio.objects import NULL_OID
+
+    for ref in refs:
+        branch = branch_name(ref.remote_ref)
+        local = repo.git.commit_or_none(ref.local) if ref.local != NULL_OID else None
+        if branch is None or local is None:
+            continue
+        old = repo.git.commit_or_none(ref.remote) if ref.remote != NULL_OID else None
+        listed = repo.git.new_commits(local, [old] if old else known)
+        anchor = old or (listed[0][1][0] if listed and listed[0][1] else None)
+        if not listed or not applies(
+            Rules(repo.policy_at(anchor), None, anchor).policy.gates, branch
+        ):
+            continue
+        brought = {r.remote_ref for r in refs}  # those this push sends itself
+        trees = trees_of(repo, [c for c, _ in listed]).values()
+        sent = send_along(repo, remote, trees, brought)
+        if sent:
+            out.line(f"git-agent: sent {len(sent)} attestation(s) of {branch} to {remote}")
 
 
 def _server(repo: GateRepo, args: argparse.Namespace, env: Mapping[str, str], out: Output) -> int:

@@ -36,4 +36,8 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
         out.line(
             f"promoted checkpoint {result.checkpoint} to agent/{found.name} as {result.commit}"
         )
+        if result.attestation:
+            out.line(
+                f"attested by {result.attestation[:12]} (`git agent verify agent/{found.name}`)"
+            )
     return 0

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from supervisor.lifecycle.rebuild import missing
-from supervisor.lifecycle.status import describe
+from supervisor.lifecycle.status import conflicts_of, describe
 from supervisor.lifecycle.trust import context_of
 from supervisor.lifecycle.workspace import open_feature, open_workspace
 from supervisor.live.status import Supervision
@@ -18,7 +18,10 @@ from supervisor.render.output import Output
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
     if args.feature is not None:  # "" too: an invalid name, not "every feature"
         with open_feature(env, cwd, args.feature) as found:
-            info = Supervision(found.ws).add_to(describe(found), found.row, found.ws.state.agents)
+            own = conflicts_of(found.ws, [found.name]).get(found.name)
+            info = Supervision(found.ws).add_to(
+                describe(found, own), found.row, found.ws.state.agents
+            )
             gone = {found.name: missing(found)}
         if args.json:
             out.json(info)
@@ -29,7 +32,11 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     with open_workspace(env, cwd) as ws:
         features = [ws.feature(r.name) for r in ws.state.all() if mine in (None, r.name)]
         supervision = Supervision(ws)
-        infos = [supervision.add_to(describe(f), f.row, ws.state.agents) for f in features]
+        predicted = conflicts_of(ws, [f.name for f in features])
+        infos = [
+            supervision.add_to(describe(f, predicted.get(f.name)), f.row, ws.state.agents)
+            for f in features
+        ]
         gone = {feature.name: missing(feature) for feature in features}
     if args.json:
         out.json(infos)

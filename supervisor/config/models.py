@@ -79,6 +79,36 @@ class PluginTables(BaseModel):
     __pydantic_extra__: dict[str, dict[str, Any]] = Field(init=False)
 
 
+def _policy_file(path: str | None) -> str | None:
+    """A file the policy names must be a policy file itself (under `.git-agent/`): what the
+    branch under review cannot change without the change being judged as a policy change."""
+    if path is not None and (not path.startswith(".git-agent/") or ".." in path.split("/")):
+        raise ValueError("must be a file under .git-agent/ (committed with the policy)")
+    return path
+
+
+class GatesTable(Strict):
+    """`[gates]`: what the pre-push, pre-receive and CI gates demand beyond the rules."""
+
+    model_config = ConfigDict(title="Gates")
+
+    require_attestation: list[Glob] = Field(
+        default_factory=list,
+        description="branches (globs, e.g. agent/*) whose every new commit must have a tree "
+        "that the attestation of a promotion names",
+    )
+    require_signature: bool = Field(
+        default=False,
+        description="the attestation must be signed by a key git trusts (gpg.ssh."
+        "allowedSignersFile, or allowed_signers; gpg's keyring)",
+    )
+    allowed_signers: Annotated[str | None, AfterValidator(_policy_file)] = Field(
+        default=None,
+        description="an ssh allowed-signers file committed under .git-agent/, used to verify "
+        "attestations instead of gpg.ssh.allowedSignersFile",
+    )
+
+
 Action = Literal["report", "revert-file", "pause"]
 AgentName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 FeatureName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")]
@@ -229,6 +259,7 @@ class Policy(Strict):
     limits: LimitsTable = Field(default_factory=LimitsTable)
     rules: dict[str, Severity] = Field(default_factory=dict)
     plugins: PluginTables = Field(default_factory=PluginTables)
+    gates: GatesTable = Field(default_factory=GatesTable)
     live: LiveTable = Field(default_factory=LiveTable)
     containment: dict[str, Action] = Field(default_factory=dict)
     agents: dict[AgentName, AgentTable] = Field(default_factory=dict)

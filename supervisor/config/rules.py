@@ -70,6 +70,14 @@ class Check(NamedTuple):
     timeout: float = 600.0
 
 
+class Gates(NamedTuple):
+    """`[gates]` of a policy: what the push and CI gates demand beyond the rules."""
+
+    require_attestation: tuple[str, ...] = ()  # branch globs
+    require_signature: bool = False
+    allowed_signers: str | None = None  # a file of the policy's commit, for ssh signatures
+
+
 class Layer(NamedTuple):
     """One validated file, policy or plan: what it allows, denies, limits and configures."""
 
@@ -83,6 +91,7 @@ class Layer(NamedTuple):
     description: str = ""
     file: str = ""  # where it was read from, for error messages
     text: str = ""  # its text, to say at which line a key is
+    gates: Gates = Gates()
     live: Live = Live()
     containment: Mapping[str, str] = {}
     agents: Mapping[str, Mapping[str, Any]] = {}  # `[agents.<name>]`, as validated
@@ -97,6 +106,7 @@ class Layer(NamedTuple):
         plugins = dict(data.get("plugins", {}))
         disable = tuple(plugins.pop("disable", ()))
         names = set(Limits._fields)
+        gates = data.get("gates") or {}
         return cls(
             allow=tuple(scope.get("allow", ("**",))),
             deny=tuple(scope.get("deny", ())),
@@ -108,6 +118,11 @@ class Layer(NamedTuple):
             description=str(data.get("description", "")),
             file=file,
             text=text,
+            gates=Gates(
+                tuple(gates.get("require_attestation") or ()),
+                bool(gates.get("require_signature", False)),
+                gates.get("allowed_signers"),
+            ),
             live=Live(**{k: v for k, v in data.get("live", {}).items() if k in Live._fields}),
             containment=dict(data.get("containment", {})),
             agents={k: dict(v) for k, v in data.get("agents", {}).items()},

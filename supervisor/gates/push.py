@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from supervisor.config.rules import Rules
 from supervisor.gates.adoption import FEATURE, PERSON, REVIEW, predating
+from supervisor.gates.attestation import applies, branch_name, check_commits
 from supervisor.gates.commits import (
     Pushed,
     PushedRef,
@@ -23,6 +24,8 @@ from supervisor.gitio.change import Change
 from supervisor.gitio.diffs import commit_changes, tree_changes
 from supervisor.gitio.objects import EMPTY_TREE_OID, MODE_FILE, NULL_OID
 from supervisor.rules.engine import Report
+from supervisor.rules.types import Violation
+from supervisor.store.names import AGENT_REFS, ATTESTATIONS
 
 
 class CommitReport(NamedTuple):
@@ -45,10 +48,17 @@ def judge_push(
     hide_new: list[str],
     review: bool = False,
     approvals: Sequence[str] = (),
+    fetch_from: str | None = None,
 ) -> list[CommitReport]:
     """Every new commit of every pushed ref, each on its own. `review`: the server's gate
     (policy changes need an approval); else a person's push (a notice), or a feature's (an
-    error). Commits that predate the policy (when the other side has none) are not judged."""
+    error). Commits that predate the policy (when the other side has none) are not judged.
+    Refs under refs/agent/ (checkpoint chains, records, attestations: git-agent's history of
+    a feature, judged at promotion) are not judged here. On branches the policy names in
+    `[gates] require_attestation`, each new commit needs an attestation (`fetch_from`: the
+    remote to fetch missing attestations from)."""
+    everything = refs
+    refs = [r for r in refs if not r.remote_ref.startswith(AGENT_REFS)]
     pushed = pushed_commits(repo.git, refs, hide_new)
     skip = _predating(repo, pushed)
     pushed = [p for p in pushed if p.commit not in skip]
@@ -74,7 +84,51 @@ def judge_push(
         report = repo.judge(rules, changes, lambda c=commit: c, mode, approvals, message)  # type: ignore[misc]
         out.append(CommitReport(commit, summary_of(message, report), report))
     out.extend(_content_reports(repo, refs, hide_new))
+    _attested(repo, refs, hide_new, out, everything, fetch_from)
     return out
+
+
+def _attested(
+    repo: GateRepo,
+    refs: list[PushedRef],
+    hide_new: list[str],
+    reports: list[CommitReport],
+    everything: list[PushedRef],
+    fetch_from: str | None,
+) -> None:
+    """Add to the reports what `[gates] require_attestation` finds, ref by ref."""
+    brought = [
+        (r.remote_ref, r.local)
+        for r in everything
+        if r.remote_ref.startswith(ATTESTATIONS) and r.local != NULL_OID
+    ]
+    by_commit = {r.commit: r.report for r in reports}
+    for ref in refs:
+        branch = branch_name(ref.remote_ref)
+        local = repo.git.commit_or_none(ref.local) if ref.local != NULL_OID else None
+        if branch is None or local is None:
+            continue
+        old = repo.git.commit_or_none(ref.remote) if ref.remote != NULL_OID else None
+        commits = repo.git.new_commits(local, [old] if old else hide_new)
+        anchor = old or (commits[0][1][0] if commits and commits[0][1] else None)
+        rules = Rules(repo.policy_at(anchor), None, anchor)
+        if not applies(rules.policy.gates, branch):
+            continue
+        listed = [c for c, _ in commits if c in by_commit]
+        checked = check_commits(repo, rules, branch, listed, brought, fetch_from)
+        for commit, found in checked.violations.items():
+            add_violations(by_commit[commit], rules, found)
+        for commit, said in checked.notices.items():
+            by_commit[commit].notices.extend(said)
+
+
+def add_violations(report: Report, rules: Rules, found: list[Violation]) -> None:
+    """Add `found` to `report` at the level the policy gives their rules."""
+    for violation in found:
+        level = rules.severity(violation.rule, violation.severity)
+        if level != "off":
+            report.violations.append(violation.at(level))
+    report.violations.sort(key=lambda v: (v.path or "", v.line or 0, v.rule))
 
 
 def _predating(repo: GateRepo, pushed: list[Pushed]) -> set[str]:

@@ -14,7 +14,7 @@ from supervisor.rules.context import ReadOnly, RuleContext
 from supervisor.rules.manager import Manager, emit
 from supervisor.rules.types import Event
 from supervisor.store.audit import AuditLog, Entry
-from supervisor.store.names import branch_of, chain_of
+from supervisor.store.names import branch_of, chain_of, is_forgotten, kept_branch_of
 from supervisor.store.state import FeatureRow
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class Feature:
         self.row = row
         self.name = row.name
         self.repo = ws.repo
-        self.branch = branch_of(row.name)
+        self.branch = kept_branch_of(row.name) if is_forgotten(row.name) else branch_of(row.name)
         self.chain_ref = chain_of(row.name)
         self.worktree = Path(row.worktree)
         self.shadow = Path(row.shadow)

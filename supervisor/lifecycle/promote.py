@@ -16,6 +16,8 @@ from pathlib import Path
 from supervisor.config.settings import fault
 from supervisor.errors import OperationalError, Refused
 from supervisor.gitio.run import run_git
+from supervisor.lifecycle.attest import attest
+from supervisor.lifecycle.attest import record as record_attestation
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.verdict import evaluate, record
 from supervisor.lifecycle.worktree import require_unlocked, save_worktree, worktree_tree
@@ -37,12 +39,14 @@ class Promotion:
     checkpoint: int
     commit: str | None  # None: nothing new to promote
     report: Report
+    attestation: str | None = None  # the commit of its attestation (see lifecycle.attest)
 
     def as_json(self) -> dict[str, object]:
         return {
             "checkpoint": self.checkpoint,
             "commit": self.commit,
             "promoted": self.commit is not None,
+            "attestation": self.attestation,
         }
 
 
@@ -68,15 +72,19 @@ def promote(feature: Feature, message: str | None = None) -> Promotion:
     commit = repo.create_commit(tree, [head], _message(feature, number, message))
     fault(settings, "promote:commit")
     _check_worktree(feature, head, commit)
+    attestation = attest(
+        feature, commit, tree, number, tip, report
+    )  # a key that cannot sign stops it here
     journal = feature.ws.layout.journal(feature.name)
-    _write_journal(journal, {"old": head, "new": commit, "checkpoint": number})
+    entry = {"old": head, "new": commit, "checkpoint": number, "attestation": attestation}
+    _write_journal(journal, entry)
     fault(settings, "promote:journal")
     run_git(["read-tree", "-m", "-u", head, commit], feature.worktree)
     fault(settings, "promote:worktree")
     repo.set_ref(feature.branch, commit, f"git-agent: promote checkpoint {number}")
     fault(settings, "promote:branch")
-    _finish(feature, journal, commit, number)
-    return Promotion(number, commit, report)
+    _finish(feature, journal, commit, number, attestation)
+    return Promotion(number, commit, report, attestation)
 
 
 def _refuse_foreign_commits(feature: Feature, head: str) -> None:
@@ -107,6 +115,7 @@ def roll_forward(feature: Feature) -> bool:
     try:
         entry = json.loads(journal.read_text())
         old, new, number = entry["old"], entry["new"], int(entry["checkpoint"])
+        attestation = entry.get("attestation")  # None: a journal from before attestations
     except FileNotFoundError:
         return False
     except (ValueError, KeyError, TypeError) as exc:
@@ -126,7 +135,7 @@ def roll_forward(feature: Feature) -> bool:
         feature.repo.set_ref(
             feature.branch, new, f"git-agent: promote checkpoint {number} (resumed)"
         )
-    _finish(feature, journal, new, number)
+    _finish(feature, journal, new, number, attestation)
     return True
 
 
@@ -140,7 +149,12 @@ def _worktree_forward(feature: Feature, old: str, new: str) -> None:
     run_git(["read-tree", "--reset", "-u", new], feature.worktree)
 
 
-def _finish(feature: Feature, journal: Path, commit: str, number: int) -> None:
+def _finish(
+    feature: Feature, journal: Path, commit: str, number: int, attestation: str | None
+) -> None:
+    if attestation is not None:
+        tree = feature.repo.commit_tree(commit).hex()
+        record_attestation(feature, tree, commit, attestation)
     feature.ws.state.update(feature.name, promoted_commit=commit, promoted_checkpoint=number)
     journal.unlink()
     feature.emit("promote", commit=commit, checkpoint=number)

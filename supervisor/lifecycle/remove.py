@@ -8,6 +8,7 @@ import shutil
 from supervisor.errors import FatalError, Refused
 from supervisor.gitio.run import run_git
 from supervisor.lifecycle.feature import Feature
+from supervisor.lifecycle.records import record_row
 from supervisor.lifecycle.worktree import head_tree, save_worktree, worktree_tree
 
 
@@ -36,6 +37,7 @@ def remove(feature: Feature, force: bool = False) -> bool:
             os.unlink(target)
     feature.ws.state.update(feature.name, state="removed")
     feature.row.state = "removed"
+    record_row(feature.repo, feature.row, feature.plan_bytes(), f"remove {feature.name}")
     feature.emit("remove", checkpointed=saved)
     return saved
 

@@ -24,6 +24,7 @@ from supervisor.errors import FatalError, UsageError
 from supervisor.gitio.repo import Repo, init_shadow
 from supervisor.gitio.run import git_alongside, run_git
 from supervisor.lifecycle.feature import Feature
+from supervisor.lifecycle.records import base_branch, record_row
 from supervisor.lifecycle.snapshot import Snapshot, never_ignored
 from supervisor.lifecycle.trust import trusted_anchor
 from supervisor.lifecycle.workspace import Workspace
@@ -31,7 +32,7 @@ from supervisor.lifecycle.writer import Progress, checkout
 from supervisor.rules.context import ReadOnly, RuleContext
 from supervisor.rules.engine import check_config
 from supervisor.store.layout import FEATURE_MARKER, SHADOW_MARKER
-from supervisor.store.names import branch_of, chain_of, check_new_feature
+from supervisor.store.names import branch_of, chain_of, check_new_feature, record_of
 from supervisor.store.state import FeatureRow
 
 
@@ -61,9 +62,10 @@ def start(
         if existing is not None and existing.state == STARTING:
             abandon(ws, existing)  # an interrupted start: take back what it made, start again
         elif existing is not None:
-            raise UsageError(f"feature {name} already exists (see `git agent status {name}`)")
+            raise UsageError(f"feature {name} already exists{_taken_hint(existing)}")
         _check_free(ws, name)
         row = _new_row(ws, name, commit, plan_data, plan_file, anchor)
+        row.base_ref = base_branch(repo, base)
         for path in (Path(row.worktree), Path(row.shadow)):
             if os.path.lexists(path):  # not ours: checked before anything is made or undone
                 raise UsageError(f"{path} already exists")
@@ -85,6 +87,13 @@ def start(
 
 
 STARTING = "starting"
+
+
+def _taken_hint(existing: FeatureRow) -> str:
+    name = existing.name
+    if existing.state == "removed":
+        return f" (removed: `git agent forget {name}` frees the name)"
+    return f" (see `git agent status {name}`)"
 
 
 def _check_free(ws: Workspace, name: str) -> None:
@@ -179,6 +188,7 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
     _mark_worktree(Path(row.worktree), name)
     fault(ws.settings, "start:worktree")
     repo.set_ref(chain_of(name), row.base, "git-agent: checkpoint 0 (base)")
+    record_row(repo, row, plan, f"start {name}", state="active")
 
 
 def _mark_worktree(worktree: Path, name: str) -> None:
@@ -235,6 +245,8 @@ def abandon(ws: Workspace, row: FeatureRow) -> None:
         if repo.ref(ref) == row.base:
             with contextlib.suppress(FatalError):
                 repo.delete_ref(ref)
+    with contextlib.suppress(FatalError):
+        repo.delete_ref(record_of(row.name))  # written last, by this start: it never ran
     shutil.rmtree(row.shadow, ignore_errors=True)
     shutil.rmtree(ws.layout.feature_dir(row.name), ignore_errors=True)
     ws.state.delete(row.name)

@@ -7,8 +7,9 @@ where an agent works.
   policy under that work, never by one inside it.
 - From inside a shadow, or with a feature's agent environment (`GIT_AGENT_FEATURE`), only what
   concerns that feature and cannot widen it may run: reading it, checkpointing, validating,
-  reverting its shadow. Starting, promoting, removing, stopping or resuming a feature, choosing
-  a base or a policy, installing hooks: refused. In a feature's worktree, `init` and
+  reverting its shadow, predicting its own conflicts, reading an attestation (`verify`).
+  Starting, promoting, removing, forgetting, stopping or resuming a feature, pushing it to a
+  remote or pulling one in, choosing a base or a policy, installing hooks: refused. In a feature's worktree, `init` and
   `install-hooks` are refused too (they would change the repository's policy or hooks from a
   place that is not the repository's).
 """
@@ -26,13 +27,13 @@ from supervisor.errors import Forbidden, UsageError
 from supervisor.gitio.locate import locate
 from supervisor.gitio.run import run_git
 from supervisor.store.layout import FEATURE_MARKER, SHADOW_MARKER
+from supervisor.store.names import is_trusted_ref
 
 if TYPE_CHECKING:
     from supervisor.gitio.repo import Repo
 
 AGENT_ENV = "GIT_AGENT_FEATURE"
 AGENTS_FILE = "agents.json"  # in the supervisor's folder: its agents' processes
-UNTRUSTED = ("refs/agent/", "refs/heads/agent/")
 # what the agent of a feature may do with its own feature (and nothing else)
 AGENT_MAY = frozenset(
     {
@@ -48,6 +49,8 @@ AGENT_MAY = frozenset(
         "audit",
         "logs",
         "claude-hook",
+        "conflicts",  # the pairs with its own feature in them only
+        "verify",  # reads an attestation; changes nothing
     }
 )
 NOT_IN_A_WORKTREE = frozenset({"init", "install-hooks"})
@@ -59,15 +62,6 @@ class Context(NamedTuple):
     agent_of: str | None  # the feature whose agent this is
     how: str  # how that was known
     worktree_of: str | None  # the feature whose worktree this is
-
-
-def is_trusted_ref(name: str) -> bool:
-    """A ref the agent cannot have written: not under refs/agent/, not an agent/* branch (of
-    this repository or of a remote)."""
-    if name.startswith(UNTRUSTED) or name == "HEAD":
-        return False
-    parts = name.split("/")
-    return not (len(parts) > 3 and parts[:2] == ["refs", "remotes"] and parts[3] == "agent")
 
 
 def trusted_anchor(repo: Repo, commit: str) -> str:
@@ -179,13 +173,14 @@ def authorize(args: argparse.Namespace, cwd: Path, env: Mapping[str, str]) -> Co
         )
     if here.agent_of is None:
         return here
-    target = getattr(args, "feature", None)
+    targets = [getattr(args, "feature", None), *(getattr(args, "features", None) or [])]
     if command not in AGENT_MAY or (command == "revert" and getattr(args, "worktree", False)):
         raise Forbidden(
             f"{command} is refused to the agent of feature {here.agent_of} "
             f"(run from {here.how}): only a person can {_what(command)}"
         )
-    if target is not None and target != here.agent_of:
+    target = next((t for t in targets if t is not None and t != here.agent_of), None)
+    if target is not None:
         raise Forbidden(
             f"{command} {target} is refused to the agent of feature {here.agent_of} "
             f"(run from {here.how}): an agent sees only its own feature"
@@ -205,4 +200,7 @@ def _what(command: str) -> str:
         "install-hooks": "install the repository's hooks",
         "revert": "reset a feature's worktree",
         "gc": "clean the state of every feature",
+        "push": "publish a feature to a remote",
+        "pull": "bring a feature from a remote (or rebuild it)",
+        "forget": "forget a feature",
     }.get(command, f"run {command}")

@@ -16,7 +16,7 @@ from supervisor.gitio.repo import Repo
 from supervisor.rules import manager as plugin_manager
 from supervisor.store.layout import SHADOW_MARKER, Layout
 from supervisor.store.locks import feature_lock
-from supervisor.store.names import check_feature
+from supervisor.store.names import check_recorded
 from supervisor.store.state import State, open_state
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class Workspace:
     def feature(self, name: str) -> Feature:
         from supervisor.lifecycle.feature import Feature
 
-        row = self.state.require(check_feature(name))
+        row = self.state.require(check_recorded(name))
         return Feature(self, row)
 
     def policy_at(self, commit: str) -> Layer:
@@ -71,7 +71,20 @@ def open_workspace(env: Mapping[str, str], cwd: str) -> Iterator[Workspace]:
     repo = served_repo(Repo.discover(Path(cwd), env))
     settings = Settings.from_env(env)
     with open_state(Layout.of(repo.common_dir).db) as state:
-        yield Workspace(repo, state, settings)
+        ws = Workspace(repo, state, settings)
+        _sync_with_refs(ws)
+        yield ws
+
+
+def _sync_with_refs(ws: Workspace) -> None:
+    """The database is a cache of what refs hold: a new one is filled from the features'
+    records; a feature from before records gets one."""
+    from supervisor.lifecycle import restore
+
+    if ws.state.fresh:
+        restore.rebuild(ws)
+    else:
+        restore.backfill(ws)
 
 
 @contextmanager

@@ -1,6 +1,8 @@
 """The supervisor: one process per repository. Its loop (the only thread that touches
 features) turns the watchers' hints into judged batches, contains what must not stay,
-checkpoints on its own, reconciles with full scans, and answers the CLI.
+checkpoints on its own, reconciles with full scans, and answers the CLI. After each checkpoint
+it makes, it predicts merge conflicts across the repository's features and records, on both
+features of a pair, when the pair starts or stops conflicting.
 
 Everything it does to a feature it does under the feature's lock, taken without waiting: a
 command holding it (a promotion, say) only delays the next batch."""
@@ -21,6 +23,7 @@ import filelock
 
 from supervisor.errors import FatalError, LockTimeout, OperationalError, UsageError
 from supervisor.gitio import trees
+from supervisor.lifecycle import conflicts
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.promote import roll_forward
 from supervisor.lifecycle.prospective import MODES, check_write, shadow_path
@@ -109,6 +112,7 @@ class Supervisor:
         self.server = Server(live, self.requests, self._wake.set)
         self.watches = Watches(self.inbox, ws.settings.max_watches)
         self.watched: dict[str, Watched] = {}
+        self.predicted: conflicts.Prediction | None = None  # the last conflict prediction
         self.pid = os.getpid()
         self._claim = filelock.FileLock(str(live / LOCK_FILE), timeout=0)
 
@@ -204,6 +208,8 @@ class Supervisor:
             if watched.dirty and not watched.paused:
                 self._checkpoint(watched, "changes made while nobody watched")
         self.watched[name] = watched
+        if self.predicted is None:  # what later predictions are compared with: said by none
+            self.predicted = self._predict()
 
     def _hint(self, name: str) -> list[bytes] | None:
         """What changed in `name`'s shadow since its last scan, as far as events say; None when
@@ -324,6 +330,33 @@ class Supervisor:
         head = watched.feature.audit.head()
         if done.created and head is not None and self.listener is not None:
             self.listener(watched.name, head)
+        if done.created:
+            self._conflicts()
+
+    # predicted conflicts ----------------------------------------------------------------------
+    def _predict(self) -> conflicts.Prediction | None:
+        """Every pair of active features and each against its base branch; a watched feature
+        by its shadow as last judged, the others by their last checkpoints. None when git
+        cannot say (the supervisor keeps watching)."""
+        live = {
+            name: watched.judged_tree
+            for name, watched in self.watched.items()
+            if watched.judged_tree is not None
+        }
+        try:
+            return conflicts.predict(self.ws, live=live)
+        except FatalError:
+            return None
+
+    def _conflicts(self) -> None:
+        """Predict again; a `conflict` entry on both features of each pair that started or
+        stopped conflicting since the last prediction."""
+        found = self._predict()
+        if found is None:
+            return
+        before, self.predicted = self.predicted, found
+        if before is not None:
+            conflicts.announce(self.ws, conflicts.transitions(before, found), self.emit)
 
     # recording and containment -------------------------------------------------------------
     def _record(

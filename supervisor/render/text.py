@@ -123,12 +123,19 @@ def _status_one(out: Output, info: dict[str, Any], missing: Sequence[str]) -> No
     if info.get("ports"):
         first, count = info["ports"]["first"], info["ports"]["count"]
         out.line(f"ports        {first}-{first + count - 1} (GIT_AGENT_PORT={first})")
+    if info.get("conflicts"):  # only when some are predicted: `conflicts` says the rest
+        out.line(f"conflicts    {conflicts_summary(info['conflicts'])}")
     if info.get("supervision"):
         out.line(f"supervision  {supervision_summary(info)}")
     if info.get("agent"):
         out.line(f"agent        {agent_summary(info['agent'])}")
     if missing:
         out.line(f"recover      {recovery(info, missing)}")
+
+
+def conflicts_summary(found: Sequence[dict[str, Any]]) -> str:
+    """`signup (src/app.py), main (README.md)`."""
+    return ", ".join(f"{c['with']} ({', '.join(quote_path(p) for p in c['paths'])})" for c in found)
 
 
 def agent_summary(agent: dict[str, Any]) -> str:

@@ -71,6 +71,9 @@ MIGRATIONS: tuple[str, ...] = (
         pending TEXT
     );
     """,
+    """
+    ALTER TABLE features ADD COLUMN base_ref TEXT;
+    """,
 )
 
 
@@ -92,14 +95,16 @@ class FeatureRow:
     verdict_time: float | None = None
     policy_commit: str | None = None  # where the policy comes from (a trusted ancestor of base)
     supervision: str | None = None  # watching, paused, stopped (None: never watched)
+    base_ref: str | None = None  # the branch the feature started from (its merge target)
 
 
 COLUMNS = tuple(f.name for f in fields(FeatureRow))
 
 
 class State:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, fresh: bool = False) -> None:
         self.conn = conn
+        self.fresh = fresh  # made by this open: what refs hold is not in it yet
 
     def get(self, name: str) -> FeatureRow | None:
         row = self.conn.execute(
@@ -153,6 +158,15 @@ class State:
                 f"UPDATE features SET {assignments} WHERE name = ?", (*values.values(), name)
             )
 
+    def rename(self, name: str, new: str, state: str) -> None:
+        """Give a feature's row another name (and state): a forgotten feature's; its agent's
+        row goes with it (the name is free for a new feature, and its agent)."""
+        with self.conn:
+            self.conn.execute(
+                "UPDATE features SET name = ?, state = ? WHERE name = ?", (new, state, name)
+            )
+            self.conn.execute("UPDATE agents SET feature = ? WHERE feature = ?", (new, name))
+
     @property
     def agents(self) -> Agents:
         from supervisor.store.agents import Agents
@@ -169,7 +183,8 @@ class State:
         )
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
+def _migrate(conn: sqlite3.Connection) -> bool:
+    """Apply the migrations not yet applied; True when the database was new."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied REAL)"
     )
@@ -184,6 +199,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
             for statement in filter(str.strip, script.split(";")):
                 conn.execute(statement)
             conn.execute("INSERT INTO migrations VALUES (?, ?)", (version, time.time()))
+    return not done
 
 
 @contextmanager
@@ -197,7 +213,7 @@ def open_state(path: Path) -> Iterator[State]:
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            _migrate(conn)
-            yield State(conn)
+            fresh = _migrate(conn)
+            yield State(conn, fresh)
         except sqlite3.Error as exc:
             raise OperationalError(f"state database {path}: {exc}") from exc

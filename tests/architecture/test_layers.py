@@ -39,6 +39,7 @@ PYGIT2_ALLOWED = {
     "supervisor/gitio/repo.py",
     "supervisor/gitio/packs.py",
     "supervisor/gitio/changes.py",
+    "supervisor/gitio/merges.py",
 }
 
 

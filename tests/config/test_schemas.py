@@ -15,7 +15,7 @@ from supervisor.config.presets import preset_text
 from tests.kit import cli, run_cli
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
-NAMES = ("policy", "plan", "status", "checkpoint", "checkpoints", "report")
+NAMES = ("policy", "plan", "status", "checkpoint", "checkpoints", "report", "conflicts")
 
 
 def validator(name: str) -> jsonschema.Draft202012Validator:
