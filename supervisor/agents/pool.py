@@ -94,7 +94,11 @@ class AgentPool:
         watched = self.sup.watched.get(name)
         last = max(process.quiet_since(), watched.timing.last_change if watched else 0.0)
         row = self.ws.state.agents.get(name)
-        if row is None or time.monotonic() - last < spec.stall or row.stalled is not None:
+        quiet = time.monotonic() - last
+        if row is not None and row.stalled is not None and quiet < spec.stall:
+            self.ws.state.agents.update(name, stalled=None)  # it came back to life
+            return
+        if row is None or quiet < spec.stall or row.stalled is not None:
             return
         self.ws.state.agents.update(name, stalled=time.time())
         self.sup.emit(

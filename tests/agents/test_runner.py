@@ -394,3 +394,48 @@ def test_claude_gets_its_hooks_in_the_shadow_and_they_stay_out_of_checkpoints(
     listing = cli(fast_repo, "checkpoints", "f", "--json").json()
     files = git(fast_repo, "ls-tree", "-r", "--name-only", listing[-1]["commit"]).split()
     assert "work.txt" in files and not any(f.startswith(".claude") for f in files)
+
+
+def stalling_agent(tmp_path: Path, outbox: Path) -> str:
+    """Says something, then nothing for a while, then something again (each run counted)."""
+    return script(
+        tmp_path,
+        f"""
+        import time
+        with open({str(outbox / "runs")!r}, "a") as runs:
+            runs.write("run\\n")
+        print("working", flush=True)
+        time.sleep(2.5)
+        print("back", flush=True)
+        time.sleep(600)
+    """,
+    )
+
+
+@pytest.mark.parametrize("then", ["stop", "restart", "wait"])
+def test_a_silent_agent_is_flagged_stalled_and_handled_as_configured(
+    fast_repo: Path, tmp_path: Path, outbox: Path, then: str
+) -> None:
+    from tests.kit import commit_policy
+
+    agent = stalling_agent(tmp_path, outbox)
+    config = f"""
+[agents.quiet]
+command = ["{sys.executable}", "{agent}"]
+stall = "1s"
+on_stall = "{then}"
+"""
+    commit_policy(fast_repo, FAST + writable(outbox) + config)
+    start_agent(fast_repo, "--agent", "quiet")
+    stall = wait_for(lambda: of_type(fast_repo, "agent-stall"), timeout=20)[0]
+    assert stall["data"]["then"] == then and stall["data"]["quiet"] >= 1
+    if then == "stop":
+        assert ended(fast_repo)["state"] == "stopped"
+    elif then == "restart":
+        wait_for(lambda: (outbox / "runs").read_text().count("run") == 2, timeout=20)
+    else:
+        assert agent_of(fast_repo)["stalled"] is not None
+        assert "stalled" in run_cli(fast_repo, "status", "f").out
+        wait_for(lambda: agent_of(fast_repo)["stalled"] is None, timeout=20)  # it spoke again
+        assert agent_of(fast_repo)["state"] == "running"
+    run_cli(fast_repo, "stop", "f")
