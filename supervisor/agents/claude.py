@@ -60,7 +60,7 @@ def install_claude_hook(feature: Feature) -> Path:
     settings = merged(_read_settings(shadow), hook_settings(shadow))
     try:
         _write_settings(shadow, settings)
-        _exclude_for_agent(shadow)
+        exclude_own_files(shadow)
     except OSError as exc:  # a link where a folder should be (ELOOP): never written through
         raise OperationalError(
             f"cannot write Claude Code's hooks into {shadow / CLAUDE_SETTINGS}: {exc.strerror}"
@@ -161,7 +161,7 @@ def _split() -> tuple[list[bytes], str]:
     return [p.encode() for p in parts[:-1]], parts[-1]
 
 
-def _exclude_for_agent(shadow: Path) -> None:
+def exclude_own_files(shadow: Path) -> None:
     """Name our files in the shadow's own `info/exclude`, so the agent's `git status` and
     `git add -A` leave them alone too."""
     from supervisor.agents.setup import folder_beneath

@@ -17,6 +17,7 @@ from shutil import which
 from typing import Any
 
 from supervisor.agents import notices, sandbox, setup
+from supervisor.agents.claude import exclude_own_files
 from supervisor.agents.environment import curated
 from supervisor.agents.process import AgentProcess, become_subreaper, reap_orphans
 from supervisor.agents.spec import AgentSpec
@@ -32,6 +33,7 @@ GRACE_S = 10.0  # between SIGTERM and SIGKILL
 TICK_S = 1.0
 PLAN_ENV = "GIT_AGENT_PLAN"
 NOTICES_ENV = "GIT_AGENT_NOTICES"
+MAX_RESTARTS = 3  # on_stall = "restart": then it is stopped
 
 
 class AgentPool:
@@ -104,8 +106,10 @@ class AgentPool:
         self.sup.emit(
             name, "agent-stall", quiet=round(time.monotonic() - last, 1), then=spec.on_stall
         )
-        if spec.on_stall == "restart":
+        if spec.on_stall == "restart" and row.attempts <= MAX_RESTARTS:
             process.terminate("restart")
+        elif spec.on_stall == "restart":
+            process.terminate(f"stopped: stalled, restarted {MAX_RESTARTS} times already")
         elif spec.on_stall == "stop":
             process.terminate("stopped: stalled")
 
@@ -154,6 +158,7 @@ class AgentPool:
             },
         )
         _require_program(argv[0], feature.shadow, env.get("PATH"), spec.name)
+        exclude_own_files(feature.shadow)  # the notices copy: not in the agent's `git status`
         launched = self._confined(feature, spec, argv, tmp)
         argv, confined = list(launched.argv), launched.sandbox
         try:

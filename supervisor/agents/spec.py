@@ -14,6 +14,7 @@ from supervisor.errors import UsageError
 
 BUILTIN = "builtin"  # the built-in Anthropic agent's preset name
 PROMPT = "{prompt}"
+KEY_ENV = "ANTHROPIC_API_KEY"
 
 PRESETS: dict[str, dict[str, Any]] = {
     "claude": {
@@ -131,9 +132,7 @@ def resolve(
             )
         table = {
             **PRESETS.get(name, {}),
-            **{
-                k: v for k, v in (configured or {}).items() if v is not None and v != [] and v != {}
-            },
+            **{k: v for k, v in (configured or {}).items() if v is not None},
         }
     if timeout is not None:
         table["timeout"] = timeout
@@ -142,6 +141,8 @@ def resolve(
 
 def _spec(name: str, table: Mapping[str, Any]) -> AgentSpec:
     values = {**DEFAULTS, **{k: v for k, v in table.items() if k in DEFAULTS}}
+    if values["provider"] == "anthropic" and KEY_ENV not in values["keep_env"]:
+        values["keep_env"] = [*values["keep_env"], KEY_ENV]  # the built-in agent's own key
     if values["provider"] == "command" and not values["command"]:
         raise UsageError(f"agent {name} has no command: set [agents.{name}] command = [...]")
     for key in ("timeout", "stall"):

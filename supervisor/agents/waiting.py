@@ -110,3 +110,17 @@ def _pending(row: AgentRow) -> dict[str, Any]:
     found = json.loads(row.pending)
     assert isinstance(found, dict)
     return found
+
+
+def waiting_for(ws: Workspace, name: str) -> list[str] | None:
+    """The features a start that has not happened yet waits for; None when `name` is no such
+    start (it exists, or nothing of it does)."""
+    row = ws.state.agents.get(name)
+    if row is None or row.pending is None or ws.state.get(name) is not None:
+        return None
+    return [str(f) for f in _pending(row)["after"]]
+
+
+def waiting_line(name: str, after: list[str], state: str) -> str:
+    then = "then it starts and its agent runs" if state == "queued" else f"its agent is {state}"
+    return f"{name} waits for {', '.join(after)} to be promoted; {then}"

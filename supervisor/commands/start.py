@@ -48,11 +48,11 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
                 return _wait(ws, args, plan, layer, after, out, env, cwd)
             base = base_of(ws, after)
         repo = ws.repo
+        spec = _spec(_rules_at(ws, base, layer), args) if wanted else None  # before anything
         pending = Uncommitted(repo.git_dir, repo.workdir)  # git walks while the shadow is made
         feature = _start(ws, args.feature, base, plan, out)
         _note_uncommitted(ws, feature, pending, out)
-        if wanted:
-            spec = _spec(feature.rules, args)
+        if spec is not None:
             if runs_claude(spec.command, spec.name):
                 install_claude_hook(feature)
             _queue(ws, feature.name, spec, args, layer)
@@ -61,14 +61,19 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     if wanted:
         answer = ensure_watched(live, [args.feature], env, cwd)
         ask(live, {"op": "agent-queue", "feature": args.feature})
-        info["agent"] = {"state": "queued", "supervisor": answer.get("pid")}
+        name = spec.name if spec is not None else None
+        info["agent"] = {"state": "queued", "name": name, "supervisor": answer.get("pid")}
     if args.json:
         out.json(info)
     else:
         text.status(out, [info])
-        if wanted:
-            out.line(f"agent        queued (supervisor process {info['agent']['supervisor']})")
     return 0
+
+
+def _rules_at(ws: Workspace, base: str, layer: Layer | None) -> Rules:
+    """The rules the feature will have: the policy of its base commit, the plan over it."""
+    commit = ws.repo.resolve_commit(base) if ws.repo.has_head() or base != "HEAD" else None
+    return Rules(ws.policy_at(commit) if commit else Layer(), layer)
 
 
 def _plan(plan: Path | None) -> Layer | None:

@@ -1,7 +1,8 @@
 """`git agent stop <feature>`: end the feature's agent (SIGTERM to its process group, SIGKILL
 after a grace) and its supervision, cleanly: what is pending judged and checkpointed first.
 Processes a pause stopped stay stopped until `git agent resume`. With no supervisor running,
-what is left of a lost agent's process group is ended here."""
+what is left of a lost agent's process group is ended here. A start that still waits for other
+features' promotion (`after`) is called off."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import argparse
 from collections.abc import Mapping
 
 from supervisor.agents.stale import end_stale_group
+from supervisor.agents.waiting import waiting_for
 from supervisor.lifecycle.workspace import open_feature, open_workspace
 from supervisor.live.client import ask
 from supervisor.live.containment import paused_file
@@ -18,6 +20,11 @@ from supervisor.render.output import Output
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
     with open_workspace(env, cwd) as ws:
+        after = waiting_for(ws, args.feature)
+        if after is not None:  # a start not made yet: called off, the name free again
+            ws.state.agents.delete(args.feature)
+            out.line(f"{args.feature} no longer waits for {', '.join(after)}: nothing was started")
+            return 0
         ws.feature(args.feature)  # an unknown feature is refused before anything is asked
         live = ws.layout.live_dir()
     answer = ask(live, {"op": "unwatch", "features": [args.feature], "why": "git agent stop"})

@@ -12,14 +12,17 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supervisor import __version__
 from supervisor.config.rules import Layer
 from supervisor.errors import ConfigError
 
+if TYPE_CHECKING:
+    from supervisor.config.models import Plan, Policy
+
 POLICY_PATH = ".git-agent/policy.toml"
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 MAX_CONFIG_BYTES = (
     1 << 20
 )  # a policy or plan larger than this is refused unread  # raise when what a cache entry holds changes
@@ -50,14 +53,25 @@ def validated_plan(data: bytes, file: str) -> dict[str, Any]:
     from supervisor.config.models import Plan
     from supervisor.config.tomlconf import load_model
 
-    return load_model(Plan, data, file).model_dump(mode="json")
+    return _dumped(load_model(Plan, data, file))
 
 
 def validated_policy(data: bytes, file: str) -> dict[str, Any]:
     from supervisor.config.models import Policy
     from supervisor.config.tomlconf import load_model
 
-    return load_model(Policy, data, file).model_dump(mode="json")
+    return _dumped(load_model(Policy, data, file))
+
+
+def _dumped(model: Plan | Policy) -> dict[str, Any]:
+    """The validated document; an `[agents.<name>]` table holds only the keys it sets, so a
+    plan's table changes only what it names and a preset keeps the rest."""
+    out = model.model_dump(mode="json")
+    out["agents"] = {
+        name: table.model_dump(mode="json", exclude_unset=True)
+        for name, table in model.agents.items()
+    }
+    return out
 
 
 def plan_hash(data: bytes | None) -> str:

@@ -156,6 +156,8 @@ def agent_summary(agent: dict[str, Any]) -> str:
         facts.append(f"sandbox: {sandbox}")
     if agent.get("stalled"):
         facts.append("stalled")
+    if agent.get("supervisor"):
+        facts.append(f"supervisor process {agent['supervisor']}")
     if agent.get("note"):
         facts.append(str(agent["note"]))
     return f"{agent['state']} ({'; '.join(facts)})"

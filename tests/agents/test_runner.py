@@ -439,3 +439,31 @@ on_stall = "{then}"
         wait_for(lambda: agent_of(fast_repo)["stalled"] is None, timeout=20)  # it spoke again
         assert agent_of(fast_repo)["state"] == "running"
     run_cli(fast_repo, "stop", "f")
+
+
+def test_restarts_on_stall_stop_after_three(fast_repo: Path, tmp_path: Path, outbox: Path) -> None:
+    from tests.kit import commit_policy
+
+    agent = script(
+        tmp_path,
+        f"""
+        import time
+        with open({str(outbox / "runs")!r}, "a") as runs:
+            runs.write("run\\n")
+        time.sleep(600)
+    """,
+    )
+    config = f"""
+[agents.mute]
+command = ["{sys.executable}", "{agent}"]
+stall = "1s"
+on_stall = "restart"
+"""
+    commit_policy(fast_repo, FAST + writable(outbox) + config)
+    start_agent(fast_repo, "--agent", "mute")
+    done = wait_for(lambda: (a := agent_of(fast_repo))["state"] == "stopped" and a, timeout=60)
+    assert "restarted 3 times" in done["note"], done
+    assert (outbox / "runs").read_text().count("run") == 4
+    assert (Path(status(fast_repo)["shadow"]) / ".git" / "info" / "exclude").read_text().count(
+        ".git-agent-notices"
+    ) == 1

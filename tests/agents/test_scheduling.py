@@ -111,3 +111,25 @@ def test_a_cycle_of_afters_is_refused_naming_it(repo: Path) -> None:
             )
         with pytest.raises(UsageError, match="cycle: c -> a -> b -> c"):
             check_after(ws, "c", ["a"])
+
+
+def test_a_waiting_start_is_shown_and_can_be_called_off(
+    repo: Path, supervised: list[Path], tmp_path: Path, outbox: Path
+) -> None:
+    commit_policy(repo, FAST + writable(outbox))
+    first = run_cli(repo, "start", "a", "--", sys.executable, "-c", "import time; time.sleep(600)")
+    assert first.code == 0, first
+    plan = write_plan(tmp_path / "b.toml", 'after = ["a"]\n')
+    second = run_cli(repo, "start", "b", "--plan", str(plan), "--", "true")
+    assert second.code == 0, second
+    shown = run_cli(repo, "status", "b")
+    assert shown.code == 0 and "b waits for a to be promoted" in shown.out, shown
+    assert run_cli(repo, "status", "b", "--json").json()["state"] == "waiting"
+    assert "b waits for a" in run_cli(repo, "status").out
+    stopped = run_cli(repo, "stop", "b")
+    assert stopped.code == 0 and "no longer waits" in stopped.out, stopped
+    assert run_cli(repo, "status", "b").code == 2  # nothing of it is left
+    again = run_cli(repo, "start", "b", "--plan", str(plan), "--", "true")
+    assert again.code == 0, again  # the name is free
+    run_cli(repo, "stop", "b")
+    run_cli(repo, "stop", "a")
