@@ -34,6 +34,7 @@ TICK_S = 1.0
 PLAN_ENV = "GIT_AGENT_PLAN"
 NOTICES_ENV = "GIT_AGENT_NOTICES"
 MAX_RESTARTS = 3  # on_stall = "restart": then it is stopped
+ENV_GRACE_S = 5.0  # how long a queued agent waits for the environment of the one who queued it
 
 
 class AgentPool:
@@ -43,6 +44,8 @@ class AgentPool:
         self.running: dict[str, AgentProcess] = {}
         self.specs: dict[str, AgentSpec] = {}
         self.deadlines: dict[str, float] = {}
+        # the environment of the command that queued each agent (start, resume): never on disk
+        self.environs: dict[str, dict[str, str]] = {}
         self.paused_at: dict[str, float] = {}
         self.limit = limit or os.cpu_count() or 1
         self.subreaper = become_subreaper()
@@ -120,7 +123,7 @@ class AgentPool:
         for row in queued:
             if len(self.running) >= self.limit:
                 return
-            if row.feature in self.running:
+            if row.feature in self.running or self._awaits_environment(row):
                 continue
             try:
                 if row.pending is not None:
@@ -132,6 +135,12 @@ class AgentPool:
                 self._failed_to_start(row, str(exc))
             except OSError as exc:  # the agent fails to start; the supervisor carries on
                 self._failed_to_start(row, f"cannot start the agent: {exc}")
+
+    def _awaits_environment(self, row: AgentRow) -> bool:
+        """A row just queued waits a moment for the request that brings its asker's
+        environment; after that (its asker gone, say), the supervisor's own serves."""
+        fresh = time.time() - (row.queued or 0.0) < ENV_GRACE_S
+        return row.feature not in self.environs and fresh
 
     def _launch(self, row: AgentRow) -> None:
         name = row.feature
@@ -146,7 +155,7 @@ class AgentPool:
         tmp.mkdir(parents=True, exist_ok=True)
         argv = self._argv(feature, spec, row.prompt, resuming)
         env = curated(
-            os.environ,
+            self.environs.get(name, os.environ),
             spec,
             feature.rules.table("environment").get("block"),
             {
@@ -198,7 +207,7 @@ class AgentPool:
         """A command agent under Landlock where the kernel has it (the built-in agent is our
         own code and confines the commands it runs itself)."""
         table = feature.rules.table("sandbox")
-        home = os.environ.get("HOME") or str(Path.home())
+        home = self.environs.get(feature.name, os.environ).get("HOME") or str(Path.home())
         protected = [str(self.ws.repo.workdir), str(self.ws.repo.common_dir), str(feature.worktree)]
         block = ports.block_of(self.ws.layout, feature.name)
         own = list(range(block.first, block.last + 1)) if block is not None else None
@@ -285,6 +294,9 @@ class AgentPool:
         name = str(body.get("feature"))
         if op == "agent-stop":
             return {"ok": True, "state": self.stop(name, "stopped")}
+        env = body.get("env")
+        if isinstance(env, dict) and all(isinstance(v, str) for v in env.values()):
+            self.environs[name] = {str(k): v for k, v in env.items()}  # the asker's, in memory
         self.sup.wake()
         return {"ok": True}
 

@@ -8,6 +8,7 @@ one's process group ended first."""
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Mapping
 
 from supervisor.agents.stale import end_stale_group
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     answer = ensure_watched(live, [name], env, cwd)
     resumed = ask(live, {"op": "resume", "features": [name]})
     if restart:
-        ask(live, {"op": "agent-queue", "feature": name})
+        ask(live, {"op": "agent-queue", "feature": name, "env": dict(env)})
     continued = (resumed or {}).get("continued", {}).get(name, [])
     with open_workspace(env, cwd) as ws:
         last = ws.feature(name).chain.tip()[0]
@@ -51,5 +52,5 @@ def _restart_agent(ws: Workspace, name: str, watched: bool) -> bool:
         return False  # alive under a live supervisor: the pause is lifted, nothing to restart
     if row.state in ("lost", "running", "paused"):
         end_stale_group(row)
-    ws.state.agents.update(name, state="queued", note="resumed")
+    ws.state.agents.update(name, state="queued", note="resumed", queued=time.time())
     return True

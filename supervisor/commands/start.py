@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
         live = ws.layout.live_dir()
     if wanted:
         answer = ensure_watched(live, [args.feature], env, cwd)
-        ask(live, {"op": "agent-queue", "feature": args.feature})
+        ask(live, {"op": "agent-queue", "feature": args.feature, "env": dict(env)})
         name = spec.name if spec is not None else None
         info["agent"] = {"state": "queued", "name": name, "supervisor": answer.get("pid")}
     if args.json:
@@ -133,7 +133,7 @@ def _wait(
     _queue(ws, args.feature, _spec(rules, args), args, layer, pending)
     live = ws.layout.live_dir()
     ensure_watched(live, [], env, cwd)
-    ask(live, {"op": "agent-queue", "feature": args.feature})
+    ask(live, {"op": "agent-queue", "feature": args.feature, "env": dict(env)})
     waits = f"{args.feature} waits for {', '.join(after)} to be promoted"
     if args.json:
         out.json({"feature": args.feature, "state": "waiting", "after": after})

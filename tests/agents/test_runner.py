@@ -467,3 +467,23 @@ on_stall = "restart"
     assert (Path(status(fast_repo)["shadow"]) / ".git" / "info" / "exclude").read_text().count(
         ".git-agent-notices"
     ) == 1
+
+
+def test_each_agent_gets_the_environment_of_the_start_that_queued_it(
+    fast_repo: Path, tmp_path: Path
+) -> None:
+    agent = script(
+        tmp_path,
+        """
+        import os, time
+        open("said.txt", "w").write(os.environ.get("WORD", "-"))
+        time.sleep(600)
+    """,
+    )
+    start_agent(fast_repo, "--", sys.executable, agent, name="a", env={"WORD": "one"})
+    start_agent(fast_repo, "--", sys.executable, agent, name="b", env={"WORD": "two"})
+    for name, word in (("a", "one"), ("b", "two")):
+        said = Path(status(fast_repo, name)["shadow"]) / "said.txt"
+        assert wait_for(lambda s=said: s.exists() and s.read_text()) == word  # type: ignore[misc]
+    run_cli(fast_repo, "stop", "a")
+    run_cli(fast_repo, "stop", "b")
