@@ -23,7 +23,8 @@ from supervisor.errors import FatalError, UsageError
 from supervisor.gitio.repo import Repo, init_shadow
 from supervisor.gitio.run import git_alongside, run_git
 from supervisor.lifecycle.feature import Feature
-from supervisor.lifecycle.snapshot import Snapshot, never_ignored
+from supervisor.lifecycle.shadow import ignore_sources
+from supervisor.lifecycle.snapshot import Cached, Snapshot, never_ignored
 from supervisor.lifecycle.trust import trusted_anchor
 from supervisor.lifecycle.workspace import Workspace
 from supervisor.lifecycle.writer import Progress, checkout
@@ -160,8 +161,9 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
     fault(ws.settings, "start:branch")
     with git_alongside(["worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir):
         Repo.init_bare(layout.view(name))
-        _make_shadow(ws, row, progress)
+        tree, entries = _make_shadow(ws, row, progress)
         fault(ws.settings, "start:shadow")
+    _keep_snapshot(ws, row, tree, entries)  # after the worktree: more of the shadow is settled
     run_git(
         ["worktree", "lock", "--reason", f"git-agent feature {name}", row.worktree], repo.workdir
     )
@@ -177,7 +179,9 @@ def _mark_worktree(worktree: Path, name: str) -> None:
     (git_dir / FEATURE_MARKER).write_text(f"{name}\n")
 
 
-def _make_shadow(ws: Workspace, row: FeatureRow, progress: Progress | None) -> None:
+def _make_shadow(
+    ws: Workspace, row: FeatureRow, progress: Progress | None
+) -> tuple[bytes, dict[bytes, Cached]]:
     repo, shadow = ws.repo, Path(row.shadow)
     if shadow.parent == ws.layout.feature_dir(row.name):
         _fence(shadow.parent)  # only in a folder of git-agent's own, never in one a user chose
@@ -191,7 +195,17 @@ def _make_shadow(ws: Workspace, row: FeatureRow, progress: Progress | None) -> N
     entries = checkout(repo, tree, shadow, progress, total)
     if progress is not None:
         progress(total, total)
-    snap = Snapshot(repo, shadow, ws.layout.snapshot_cache(row.name), never_ignored)
+    return tree, entries
+
+
+def _keep_snapshot(
+    ws: Workspace, row: FeatureRow, tree: bytes, entries: dict[bytes, Cached]
+) -> None:
+    """The shadow's snapshot cache, from what the checkout wrote (and its private index)."""
+    layout = ws.layout
+    sources = ignore_sources(layout.view(row.name), os.environ)
+    cache = layout.snapshot_cache(row.name)
+    snap = Snapshot(ws.repo, Path(row.shadow), cache, never_ignored, sources)
     snap.reset(tree, entries)
     snap.save()
 
