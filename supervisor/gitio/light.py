@@ -10,9 +10,9 @@ object store and the refs on disk.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
-import tempfile
 import time
 import zlib
 from pathlib import Path
@@ -25,6 +25,9 @@ from supervisor.gitio.run import run_git
 HEX40 = re.compile(rb"^[0-9a-f]{40}$")
 # refs that live in a worktree's own git dir, not in the common one: read through pygit2
 PER_WORKTREE = ("refs/bisect/", "refs/worktree/", "refs/rewritten/")
+NULL = "0" * 40
+_TMP = itertools.count()
+LOCK_HINT = " (a process killed mid-update leaves its .lock; remove it if no git is running)"
 
 
 class Unsupported(Exception):
@@ -36,7 +39,7 @@ class LightRepo:
         self.git_dir = git_dir
         self.common_dir = common_dir
         self.objects = CatFile(git_dir)
-        self._signature: tuple[str, str] | None = None
+        self._config: dict[str, str] | None = None
 
     def close(self) -> None:
         self.objects.close()
@@ -55,14 +58,14 @@ class LightRepo:
         if target.exists():
             return oid
         folder.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(prefix="tmp_obj_", dir=folder)
+        tmp = folder / f"tmp_obj_{os.getpid()}_{next(_TMP)}"
+        handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(zlib.compress(raw, 1))
-            os.chmod(tmp, 0o444)
             os.replace(tmp, target)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
         return oid
 
@@ -95,54 +98,100 @@ class LightRepo:
         return None
 
     def update_ref(self, name: str, target: str | None, message: str) -> None:
-        """Point `name` at `target` (None: delete it), with a reflog entry where git keeps one."""
+        """Point `name` at `target` (None: delete it), with a reflog entry where git keeps one.
+
+        A plain ref of the common dir is written as git and libgit2 write it (a `.lock` made
+        exclusively, then renamed over the ref), without starting git; anything else (a
+        deletion, a ref in a worktree's dir, a folder in the way) goes through `update-ref`."""
+        if target is not None and self._write_ref(name, target, message):
+            return
         args = ["update-ref", "-m", message, name, target] if target else ["update-ref", "-d", name]
         proc = run_git([f"--git-dir={self.git_dir}", *args], self.git_dir, check=False)
         if proc.returncode != 0:
             lines = proc.stderr.decode(errors="replace").strip().splitlines()
             said = lines[0].removeprefix("fatal: ").removeprefix("error: ") if lines else ""
-            verb = "update" if target else "delete"
             raise GitError(
-                f"cannot {verb} {name}: {said.rstrip(':')} "
-                "(a process killed mid-update leaves its .lock; remove it if no git is running)"
+                f"cannot {'update' if target else 'delete'} {name}: {said.rstrip(':')}{LOCK_HINT}"
             )
 
+    def _write_ref(self, name: str, target: str, message: str) -> bool:
+        """Write a loose ref in Python; False when git should (it names the problem better)."""
+        try:
+            old = self.ref(name) or NULL
+        except Unsupported:
+            return False
+        path = self.common_dir / name
+        lock = path.with_name(path.name + ".lock")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError as exc:
+            raise GitError(
+                f"cannot update {name}: Unable to create '{lock}': File exists.{LOCK_HINT}"
+            ) from exc
+        except OSError:
+            return False
+        try:
+            with os.fdopen(descriptor, "w") as out:
+                out.write(f"{target}\n")
+            os.replace(lock, path)
+        except OSError:
+            lock.unlink(missing_ok=True)
+            return False  # a folder where the ref would be, say: git says what is wrong
+        self._log_ref(name, old, target, message)
+        return True
+
+    def _log_ref(self, name: str, old: str, new: str, message: str) -> None:
+        """A reflog line where git keeps a reflog for this ref (it exists, or the config says
+        every ref has one), as git writes it."""
+        log = self.common_dir / "logs" / name
+        if not log.is_file() and self.config("core.logallrefupdates").lower() != "always":
+            return
+        who, email = self.identity()
+        line = f"{old} {new} {who} <{email}> {_stamp()}\t{' '.join(message.split())}\n"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a") as out:
+            out.write(line)
+
     # commits --------------------------------------------------------------
-    def identity(self) -> tuple[str, str]:
-        """user.name and user.email as the repository's config gives them (libgit2's default
-        signature), or git-agent's own when either is missing or unusable."""
-        if self._signature is None:
+    def config(self, key: str) -> str:
+        """A value of the repository's config among those this module reads (user.name,
+        user.email, core.logallrefupdates), read with one `git config` per process."""
+        if self._config is None:
+            pattern = r"^(user\.(name|email)|core\.logallrefupdates)$"
             proc = run_git(
-                [
-                    f"--git-dir={self.git_dir}",
-                    "config",
-                    "-z",
-                    "--get-regexp",
-                    r"^user\.(name|email)$",
-                ],
+                [f"--git-dir={self.git_dir}", "config", "-z", "--get-regexp", pattern],
                 self.git_dir,
                 check=False,
             )
-            found: dict[str, str] = {}
+            self._config = {}
             for item in proc.stdout.decode("utf-8", "replace").split("\0"):
-                key, _, value = item.partition("\n")
-                if key:
-                    found[key.lower()] = value.strip()
-            name, email = found.get("user.name", ""), found.get("user.email", "")
-            usable = name and email and not any(c in name + email for c in "<>\n")
-            self._signature = (name, email) if usable else SIGNATURE
-        return self._signature
+                found, _, value = item.partition("\n")
+                if found:
+                    self._config[found.lower()] = value.strip()
+        return self._config.get(key, "")
+
+    def identity(self) -> tuple[str, str]:
+        """user.name and user.email as the repository's config gives them (libgit2's default
+        signature), or git-agent's own when either is missing or unusable."""
+        name, email = self.config("user.name"), self.config("user.email")
+        usable = name and email and not any(c in name + email for c in "<>\n")
+        return (name, email) if usable else SIGNATURE
 
     def commit_bytes(self, tree: bytes, parents: list[str], message: str) -> bytes:
         name, email = self.identity()
-        now = int(time.time())
-        offset = time.localtime(now).tm_gmtoff // 60
-        sign = "-" if offset < 0 else "+"
-        stamp = f"{now} {sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
-        person = f"{name} <{email}> {stamp}"
+        person = f"{name} <{email}> {_stamp()}"
         lines = [f"tree {tree.hex()}", *(f"parent {p}" for p in parents)]
         lines += [f"author {person}", f"committer {person}"]
         return ("\n".join(lines) + "\n\n" + message).encode()
+
+
+def _stamp() -> str:
+    """Now, as git writes a time: seconds and the local offset."""
+    now = int(time.time())
+    offset = time.localtime(now).tm_gmtoff // 60
+    sign = "-" if offset < 0 else "+"
+    return f"{now} {sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
 
 
 def parse_commit(data: bytes) -> tuple[dict[bytes, list[bytes]], bytes]:

@@ -114,3 +114,27 @@ def test_location_and_paths_agree_with_pygit2(repo: Path) -> None:
     assert light.common_dir == heavy.common_dir
     assert light.workdir == heavy.workdir
     assert light.is_bare is heavy.is_bare is False
+
+
+def test_reflogs_are_kept_where_git_keeps_them(repo: Path) -> None:
+    light = _light(repo)
+    head = git(repo, "rev-parse", "HEAD")
+    light.set_ref("refs/agent/x/checkpoints", head, "git-agent: checkpoint 0")
+    assert not (repo / ".git" / "logs" / "refs" / "agent").exists()  # as libgit2: none
+    git(repo, "config", "core.logAllRefUpdates", "always")
+    again = _light(repo)
+    again.set_ref("refs/agent/x/scanned", head, "git-agent: scanned\nshadow")
+    log = git(repo, "reflog", "show", "--format=%gs", "refs/agent/x/scanned")
+    assert log == "git-agent: scanned shadow"
+    branch = git(repo, "rev-parse", "--abbrev-ref", "HEAD")
+    again.set_ref(f"refs/heads/{branch}", head, "moved by git-agent")  # its reflog exists
+    assert git(repo, "reflog", "-1", "--format=%gs", branch) == "moved by git-agent"
+
+
+def test_a_folder_where_the_ref_would_be_is_gits_error(repo: Path) -> None:
+    light = _light(repo)
+    head = git(repo, "rev-parse", "HEAD")
+    light.set_ref("refs/agent/x/checkpoints", head, "m")
+    with pytest.raises(GitError, match="refs/agent/x"):
+        light.set_ref("refs/agent/x", head, "m")
+    assert not (repo / ".git" / "refs" / "agent" / "x.lock").exists()
