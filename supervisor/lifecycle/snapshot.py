@@ -299,6 +299,7 @@ class Snapshot:
         self._write_meta()
 
     def _write_index(self, entries: dict[bytes, Cached]) -> None:
+        self._settle(entries)
         records = sorted(
             Record(path, mode, oid, key[3], key[2], key[4], key[1])
             for path, (key, oid, mode) in entries.items()
@@ -311,6 +312,22 @@ class Snapshot:
             for path, cached in entries.items()
             if path in self._hot or cached[2] == MODE_GITLINK
         }
+
+    def _settle(self, entries: Mapping[bytes, Cached]) -> None:
+        """Look again at the entries too young for git when they were recorded: those still
+        as recorded, and old enough now, can be left to the index."""
+        now = time.time_ns()
+        for path in list(self._hot):
+            cached = entries.get(path)
+            if cached is None:
+                self._hot.discard(path)
+                continue
+            try:
+                key = stat_key(os.lstat(self._abs(path)))
+            except OSError:
+                continue
+            if key == cached[0] and settled(key, now):
+                self._hot.discard(path)
 
     def _write_meta(self) -> None:
         tmp = self.cache_file.with_name(self.cache_file.name + ".tmp")

@@ -22,12 +22,14 @@ from supervisor.config.settings import fault
 from supervisor.errors import FatalError, UsageError
 from supervisor.gitio.repo import Repo, init_shadow
 from supervisor.gitio.run import git_alongside, run_git
+from supervisor.gitio.trees import Entry
+from supervisor.lifecycle import clone
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.shadow import ignore_sources
 from supervisor.lifecycle.snapshot import Cached, Snapshot, never_ignored
 from supervisor.lifecycle.trust import trusted_anchor
 from supervisor.lifecycle.workspace import Workspace
-from supervisor.lifecycle.writer import Progress, checkout
+from supervisor.lifecycle.writer import Progress, checkout, clone_deferred
 from supervisor.rules.context import ReadOnly, RuleContext
 from supervisor.rules.engine import check_config
 from supervisor.store.layout import FEATURE_MARKER, SHADOW_MARKER
@@ -159,10 +161,15 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
         layout.plan_json(name).write_text(json.dumps(valid, sort_keys=True))
     repo.create_ref(branch_of(name), row.base, "git-agent: start")
     fault(ws.settings, "start:branch")
+    tree = repo.commit_tree(row.base)
+    cloning = clone.plan(repo, tree, Path(row.worktree), Path(row.shadow)).clones
+    deferred: list[tuple[bytes, Entry]] = []  # large files, cloned from the worktree below
     with git_alongside(["worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir):
         Repo.init_bare(layout.view(name))
-        tree, entries = _make_shadow(ws, row, progress)
-        fault(ws.settings, "start:shadow")
+        defer = clone.defer_large(repo) if cloning else None
+        entries = _make_shadow(ws, row, tree, progress, defer, deferred)
+    entries.update(clone_deferred(repo, Path(row.shadow), Path(row.worktree), deferred))
+    fault(ws.settings, "start:shadow")
     _keep_snapshot(ws, row, tree, entries)  # after the worktree: more of the shadow is settled
     run_git(
         ["worktree", "lock", "--reason", f"git-agent feature {name}", row.worktree], repo.workdir
@@ -180,22 +187,26 @@ def _mark_worktree(worktree: Path, name: str) -> None:
 
 
 def _make_shadow(
-    ws: Workspace, row: FeatureRow, progress: Progress | None
-) -> tuple[bytes, dict[bytes, Cached]]:
+    ws: Workspace,
+    row: FeatureRow,
+    tree: bytes,
+    progress: Progress | None,
+    defer: clone.Defer | None,
+    deferred: list[tuple[bytes, Entry]],
+) -> dict[bytes, Cached]:
     repo, shadow = ws.repo, Path(row.shadow)
     if shadow.parent == ws.layout.feature_dir(row.name):
         _fence(shadow.parent)  # only in a folder of git-agent's own, never in one a user chose
-    tree = repo.commit_tree(row.base)
     own = init_shadow(shadow, f"agent/{row.name}", repo.objects_dir, row.base, tree)
     (own.git_dir / SHADOW_MARKER).write_text(f"{repo.common_dir}\n")
     (own.git_dir / FEATURE_MARKER).write_text(f"{row.name}\n")
     total = repo.count_files(tree) if progress is not None else 0
     if progress is not None:
         progress(0, total)
-    entries = checkout(repo, tree, shadow, progress, total)
+    entries = checkout(repo, tree, shadow, progress, total, defer, deferred)
     if progress is not None:
         progress(total, total)
-    return tree, entries
+    return entries
 
 
 def _keep_snapshot(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -12,6 +13,8 @@ from supervisor.gitio import trees
 from supervisor.gitio.objects import MODE_EXEC, MODE_GITLINK, MODE_LINK
 from supervisor.gitio.repo import Repo
 from supervisor.lifecycle.snapshot import Cached, stat_key
+
+FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
 EntryChange = tuple[bytes, trees.Entry | None, trees.Entry | None]  # path, old, new
@@ -42,15 +45,23 @@ class Writer:
         self._dirs: set[bytes] = set()
 
     def apply(
-        self, changes: Iterable[EntryChange], progress: Progress | None = None, total: int = 0
+        self,
+        changes: Iterable[EntryChange],
+        progress: Progress | None = None,
+        total: int = 0,
+        defer: Callable[[bytes, trees.Entry], bool] | None = None,
+        deferred: list[tuple[bytes, trees.Entry]] | None = None,
     ) -> dict[bytes, Cached | None]:
-        """Make each path hold its new entry (None: absent); return the new cache entries."""
+        """Make each path hold its new entry (None: absent); return the new cache entries.
+        A new entry `defer` picks is not written but put in `deferred` (see `clone`)."""
         written: dict[bytes, Cached | None] = {}
         removed: list[bytes] = []
         for count, (path, _, new) in enumerate(changes, 1):
             if b".git" in path.split(b"/"):
                 continue  # never write into a git dir, the shadow's own least of all
-            if new is None:
+            if new is not None and defer is not None and deferred is not None and defer(path, new):
+                deferred.append((path, new))
+            elif new is None:
                 self.remove(path)
                 removed.append(path)
                 written[path] = None
@@ -81,6 +92,31 @@ class Writer:
         finally:
             os.close(fd)
         return (stat_key(st), oid, mode)
+
+    def clone(self, rel: bytes, entry: trees.Entry, source: Path) -> Cached:
+        """Write `rel` as a copy-on-write clone of the same path under `source` (a checkout of
+        the same tree), kept only when its bytes hash to the entry's blob; else written from
+        the object store."""
+        import fcntl
+
+        mode, oid = entry
+        path = self._prepare(rel)
+        perms = 0o777 if mode == MODE_EXEC else 0o666
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, perms)
+        try:
+            src = os.open(os.fsencode(source) + b"/" + rel, os.O_RDONLY | os.O_NOFOLLOW)
+            try:
+                fcntl.ioctl(fd, FICLONE, src)
+            finally:
+                os.close(src)
+            if _blob_id(fd) == oid:
+                return (stat_key(os.fstat(fd)), oid, mode)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        os.unlink(path)
+        return self.write(rel, entry)
 
     def remove(self, rel: bytes) -> None:
         if self._parents_are_dirs(rel):
@@ -162,6 +198,20 @@ class Writer:
                 head = head.rpartition(b"/")[0]
 
 
+def _blob_id(fd: int) -> bytes:
+    """The blob id of an open file's content, read from its start."""
+    size = os.fstat(fd).st_size
+    digest = hashlib.sha1(b"blob %d\0" % size)
+    os.lseek(fd, 0, os.SEEK_SET)
+    read = 0
+    while chunk := os.read(fd, 1 << 20):
+        digest.update(chunk)
+        read += len(chunk)
+    if read != size:
+        raise OSError("the file changed while it was read")
+    return digest.digest()
+
+
 def _remove(path: bytes) -> None:
     try:
         st = os.lstat(path)
@@ -174,13 +224,29 @@ def _remove(path: bytes) -> None:
 
 
 def checkout(
-    repo: Repo, tree: bytes | None, root: Path, progress: Progress | None = None, total: int = 0
+    repo: Repo,
+    tree: bytes | None,
+    root: Path,
+    progress: Progress | None = None,
+    total: int = 0,
+    defer: Callable[[bytes, trees.Entry], bool] | None = None,
+    deferred: list[tuple[bytes, trees.Entry]] | None = None,
 ) -> dict[bytes, Cached]:
-    """Write every entry of `tree` into the empty directory `root`; return the stat cache."""
+    """Write every entry of `tree` into the empty directory `root` (but those `defer` picks:
+    they go to `deferred`, for `clone_deferred`); return the stat cache."""
     root.mkdir(parents=True, exist_ok=True)
     empty = all(child.name == ".git" for child in root.iterdir())
-    written = Writer(repo, root, empty).apply(trees.compare(repo, None, tree), progress, total)
+    changes = trees.compare(repo, None, tree)
+    written = Writer(repo, root, empty).apply(changes, progress, total, defer, deferred)
     return {path: cached for path, cached in written.items() if cached is not None}
+
+
+def clone_deferred(
+    repo: Repo, root: Path, source: Path, deferred: list[tuple[bytes, trees.Entry]]
+) -> dict[bytes, Cached]:
+    """The files `checkout` left out, cloned from `source` (or written where that fails)."""
+    writer = Writer(repo, root)
+    return {path: writer.clone(path, entry, source) for path, entry in deferred}
 
 
 def checkout_once(repo: Repo, tree: bytes | None, root: Path) -> Callable[[], Path]:
