@@ -14,17 +14,15 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 from supervisor.gitio import trees
-from supervisor.gitio.objects import MODE_EXEC, MODE_FILE
 from supervisor.gitio.repo import Repo
+from supervisor.gitio.run import run_git
 from supervisor.lifecycle.writer import FICLONE
 
 CLONE_MIN = 256 << 10  # smaller files cost their system calls, not their bytes: written
-Defer = Callable[[bytes, trees.Entry], bool]
 
 
 class ClonePlan(NamedTuple):
@@ -42,15 +40,6 @@ def should_clone(reflinks: bool, converted: bool) -> bool:
     """Clone large files from the worktree only where that saves their bytes and will pass the
     check of every clone (else they would be written twice: slower than today)."""
     return reflinks and not converted
-
-
-def defer_large(repo: Repo, minimum: int = CLONE_MIN) -> Defer:
-    """The files left for cloning: regular files of at least `minimum` bytes."""
-
-    def defer(_: bytes, entry: trees.Entry) -> bool:
-        return entry[0] in (MODE_FILE, MODE_EXEC) and repo.header(entry[1])[1] >= minimum
-
-    return defer
 
 
 def reflinks_between(source: Path, target: Path) -> bool:
@@ -90,6 +79,25 @@ def converted(repo: Repo, tree: bytes) -> bool:
     return (repo.common_dir / "info" / "attributes").exists() or Path(
         xdg, "git", "attributes"
     ).exists()
+
+
+CONVERTING = ("text", "eol", "crlf", "filter", "ident", "working-tree-encoding")
+
+
+def verbatim(worktree: Path, paths: list[bytes]) -> set[bytes]:
+    """The paths of `worktree` that git wrote as their blobs' bytes: no attribute that
+    converts content is set for them (`converted` ruled out autocrlf and the rest)."""
+    if not paths:
+        return set()
+    listing = b"".join(path + b"\0" for path in paths)
+    proc = run_git(
+        ["check-attr", "-z", "--stdin", *CONVERTING], worktree, stdin=listing, check=False
+    )
+    if proc.returncode != 0:
+        return set()
+    fields = proc.stdout.split(b"\0")
+    touched = {fields[i] for i in range(0, len(fields) - 2, 3) if fields[i + 2] != b"unspecified"}
+    return set(paths) - touched
 
 
 def plan(repo: Repo, tree: bytes, worktree: Path, shadow: Path) -> ClonePlan:

@@ -22,14 +22,13 @@ from supervisor.config.settings import fault
 from supervisor.errors import FatalError, UsageError
 from supervisor.gitio.repo import Repo, init_shadow
 from supervisor.gitio.run import git_alongside, run_git
-from supervisor.gitio.trees import Entry
 from supervisor.lifecycle import clone
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.shadow import ignore_sources
 from supervisor.lifecycle.snapshot import Cached, Snapshot, never_ignored
 from supervisor.lifecycle.trust import trusted_anchor
 from supervisor.lifecycle.workspace import Workspace
-from supervisor.lifecycle.writer import Progress, checkout, clone_deferred
+from supervisor.lifecycle.writer import Deferred, Progress, checkout, clone_deferred
 from supervisor.rules.context import ReadOnly, RuleContext
 from supervisor.rules.engine import check_config
 from supervisor.store.layout import FEATURE_MARKER, SHADOW_MARKER
@@ -163,12 +162,13 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
     fault(ws.settings, "start:branch")
     tree = repo.commit_tree(row.base)
     cloning = clone.plan(repo, tree, Path(row.worktree), Path(row.shadow)).clones
-    deferred: list[tuple[bytes, Entry]] = []  # large files, cloned from the worktree below
+    deferred: list[Deferred] = []  # large files, cloned from the worktree below
     with git_alongside(["worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir):
         Repo.init_bare(layout.view(name))
-        defer = clone.defer_large(repo) if cloning else None
-        entries = _make_shadow(ws, row, tree, progress, defer, deferred)
-    entries.update(clone_deferred(repo, Path(row.shadow), Path(row.worktree), deferred))
+        entries = _make_shadow(ws, row, tree, progress, deferred if cloning else None)
+    if deferred:
+        same = clone.verbatim(Path(row.worktree), [d.path for d in deferred])
+        entries.update(clone_deferred(repo, Path(row.shadow), Path(row.worktree), deferred, same))
     fault(ws.settings, "start:shadow")
     _keep_snapshot(ws, row, tree, entries)  # after the worktree: more of the shadow is settled
     run_git(
@@ -191,8 +191,7 @@ def _make_shadow(
     row: FeatureRow,
     tree: bytes,
     progress: Progress | None,
-    defer: clone.Defer | None,
-    deferred: list[tuple[bytes, Entry]],
+    deferred: list[Deferred] | None,
 ) -> dict[bytes, Cached]:
     repo, shadow = ws.repo, Path(row.shadow)
     if shadow.parent == ws.layout.feature_dir(row.name):
@@ -203,7 +202,7 @@ def _make_shadow(
     total = repo.count_files(tree) if progress is not None else 0
     if progress is not None:
         progress(0, total)
-    entries = checkout(repo, tree, shadow, progress, total, defer, deferred)
+    entries = checkout(repo, tree, shadow, progress, total, deferred, clone.CLONE_MIN)
     if progress is not None:
         progress(total, total)
     return entries

@@ -6,11 +6,12 @@ import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from supervisor.gitio import trees
-from supervisor.gitio.objects import MODE_EXEC, MODE_GITLINK, MODE_LINK
+from supervisor.gitio.objects import MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_LINK
 from supervisor.gitio.repo import Repo
 from supervisor.lifecycle.snapshot import Cached, stat_key
 
@@ -18,6 +19,14 @@ FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
 EntryChange = tuple[bytes, trees.Entry | None, trees.Entry | None]  # path, old, new
+
+
+class Deferred(NamedTuple):
+    """A file `checkout` left for `clone_deferred`."""
+
+    path: bytes
+    entry: trees.Entry
+    size: int
 
 
 class Writer:
@@ -49,18 +58,23 @@ class Writer:
         changes: Iterable[EntryChange],
         progress: Progress | None = None,
         total: int = 0,
-        defer: Callable[[bytes, trees.Entry], bool] | None = None,
-        deferred: list[tuple[bytes, trees.Entry]] | None = None,
+        deferred: list[Deferred] | None = None,
+        defer_from: int = 0,
     ) -> dict[bytes, Cached | None]:
         """Make each path hold its new entry (None: absent); return the new cache entries.
-        A new entry `defer` picks is not written but put in `deferred` (see `clone`)."""
+        With `deferred`, a regular file of at least `defer_from` bytes is not written but put
+        there (see `clone`)."""
         written: dict[bytes, Cached | None] = {}
         removed: list[bytes] = []
         for count, (path, _, new) in enumerate(changes, 1):
             if b".git" in path.split(b"/"):
                 continue  # never write into a git dir, the shadow's own least of all
-            if new is not None and defer is not None and deferred is not None and defer(path, new):
-                deferred.append((path, new))
+            if new is not None and deferred is not None and new[0] in (MODE_FILE, MODE_EXEC):
+                data = self.repo.read_blob(new[1])
+                if len(data) >= defer_from:
+                    deferred.append(Deferred(path, new, len(data)))
+                else:
+                    written[path] = self._write_file(self._prepare(path), new, data)
             elif new is None:
                 self.remove(path)
                 removed.append(path)
@@ -82,6 +96,10 @@ class Writer:
         if mode == MODE_LINK:
             os.symlink(data, path)
             return (stat_key(os.lstat(path)), oid, mode)
+        return self._write_file(path, entry, data)
+
+    def _write_file(self, path: bytes, entry: trees.Entry, data: bytes) -> Cached:
+        mode, oid = entry
         perms = 0o777 if mode == MODE_EXEC else 0o666
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, perms)
         try:
@@ -93,10 +111,11 @@ class Writer:
             os.close(fd)
         return (stat_key(st), oid, mode)
 
-    def clone(self, rel: bytes, entry: trees.Entry, source: Path) -> Cached:
+    def clone(self, rel: bytes, entry: trees.Entry, source: Path, size: int | None) -> Cached:
         """Write `rel` as a copy-on-write clone of the same path under `source` (a checkout of
-        the same tree), kept only when its bytes hash to the entry's blob; else written from
-        the object store."""
+        the same tree), kept only when it holds the entry's blob: when `size` is given (git
+        wrote the file as the blob's bytes) it must have that size, else it must hash to the
+        blob. Otherwise it is written from the object store."""
         import fcntl
 
         mode, oid = entry
@@ -109,8 +128,9 @@ class Writer:
                 fcntl.ioctl(fd, FICLONE, src)
             finally:
                 os.close(src)
-            if _blob_id(fd) == oid:
-                return (stat_key(os.fstat(fd)), oid, mode)
+            st = os.fstat(fd)
+            if st.st_size == size if size is not None else _blob_id(fd) == oid:
+                return (stat_key(st), oid, mode)
         except OSError:
             pass
         finally:
@@ -229,24 +249,34 @@ def checkout(
     root: Path,
     progress: Progress | None = None,
     total: int = 0,
-    defer: Callable[[bytes, trees.Entry], bool] | None = None,
-    deferred: list[tuple[bytes, trees.Entry]] | None = None,
+    deferred: list[Deferred] | None = None,
+    defer_from: int = 0,
 ) -> dict[bytes, Cached]:
-    """Write every entry of `tree` into the empty directory `root` (but those `defer` picks:
-    they go to `deferred`, for `clone_deferred`); return the stat cache."""
+    """Write every entry of `tree` into the empty directory `root` (but, with `deferred`, the
+    regular files of at least `defer_from` bytes: they go there, for `clone_deferred`);
+    return the stat cache."""
     root.mkdir(parents=True, exist_ok=True)
     empty = all(child.name == ".git" for child in root.iterdir())
     changes = trees.compare(repo, None, tree)
-    written = Writer(repo, root, empty).apply(changes, progress, total, defer, deferred)
+    written = Writer(repo, root, empty).apply(changes, progress, total, deferred, defer_from)
     return {path: cached for path, cached in written.items() if cached is not None}
 
 
 def clone_deferred(
-    repo: Repo, root: Path, source: Path, deferred: list[tuple[bytes, trees.Entry]]
+    repo: Repo,
+    root: Path,
+    source: Path,
+    deferred: list[Deferred],
+    verbatim: Container[bytes],
 ) -> dict[bytes, Cached]:
-    """The files `checkout` left out, cloned from `source` (or written where that fails)."""
+    """The files `checkout` left out, cloned from `source` (or written where that fails);
+    those in `verbatim` are known to be the blob's bytes in `source` (no attribute converts
+    them), the others are hashed."""
     writer = Writer(repo, root)
-    return {path: writer.clone(path, entry, source) for path, entry in deferred}
+    return {
+        path: writer.clone(path, entry, source, size if path in verbatim else None)
+        for path, entry, size in deferred
+    }
 
 
 def checkout_once(repo: Repo, tree: bytes | None, root: Path) -> Callable[[], Path]:

@@ -92,14 +92,15 @@ def _copying_ioctl(fd: int, request: int, arg: Any = 0, *rest: Any) -> Any:
 
 
 def _spy_writes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The files written from the object store (their paths below the shadow)."""
     written: list[bytes] = []
-    original = writer.Writer.write
+    original = writer.Writer._write_file
 
-    def spy(self: writer.Writer, rel: bytes, entry: tuple[int, bytes]) -> Any:
-        written.append(rel)
-        return original(self, rel, entry)
+    def spy(self: writer.Writer, path: bytes, entry: tuple[int, bytes], data: bytes) -> Any:
+        written.append(path[len(self.root) + 1 :])
+        return original(self, path, entry, data)
 
-    monkeypatch.setattr(writer.Writer, "write", spy)
+    monkeypatch.setattr(writer.Writer, "_write_file", spy)
     return written
 
 
@@ -144,7 +145,8 @@ def test_a_source_that_is_a_symlink_is_never_followed(
     secret.write_bytes(b"x" * BIG)
     os.symlink(secret, source / "big.bin")
     monkeypatch.setattr(fcntl, "ioctl", _copying_ioctl)
-    got = writer.clone_deferred(store, target, source, [(b"big.bin", (MODE_FILE, oid))])
+    deferred = [writer.Deferred(b"big.bin", (MODE_FILE, oid), BIG)]
+    got = writer.clone_deferred(store, target, source, deferred, set())
     assert got[b"big.bin"][1] == oid and (target / "big.bin").read_bytes() == b"x" * BIG
     assert not (target / "big.bin").is_symlink()
 
