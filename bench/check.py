@@ -119,7 +119,7 @@ def bench_env() -> dict[str, str]:
 def compile_checkout() -> Path:
     """Compile the modules of the checkout this interpreter imports, as `pip install` of a
     wheel does (asked of a child: importing it here would take the split's imports away)."""
-    code = "import os, supervisor; print(os.path.dirname(os.path.dirname(supervisor.__file__)))"
+    code = "import os, supervisor; print(os.path.dirname(os.path.dirname(os.path.realpath(supervisor.__file__))))"
     found = subprocess.run(
         [sys.executable, "-P", "-c", code], cwd="/", capture_output=True, text=True, check=True
     )

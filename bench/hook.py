@@ -230,7 +230,7 @@ def isolate(home: Path, pre_commit_home: Path) -> dict[str, str]:
 
 def checkout_of(python: str, env: Mapping[str, str]) -> Path:
     """The checkout whose `supervisor` package `python` imports."""
-    code = "import os, supervisor; print(os.path.dirname(os.path.dirname(supervisor.__file__)))"
+    code = "import os, supervisor; print(os.path.dirname(os.path.dirname(os.path.realpath(supervisor.__file__))))"
     proc = subprocess.run(  # -P, and not from here: the bench's own checkout is not the one
         [python, "-P", "-c", code], cwd="/", env=env, capture_output=True, text=True, check=True
     )

@@ -2,25 +2,25 @@
 dedicated scanners").
 
 Run:  python3 bench/secrets.py [--mb 4] [--repeat 3] [--no-django] [--no-history] [--missed-only]
+                               [--before REV]
 
-It prints, in one run:
+"Before" is plugins/secrets.py as it was before the catalogue was wired into it (read from git
+at --before, by default the last commit that changed it before, and loaded as a module of its
+own); "after" is the plugin of this checkout, the catalogue wired in. It prints, in one run:
 
 (a) recall by kind over bench/secret_samples.py, one sample of each documented token format,
-    fixed before the catalogue was written. The kinds plugins/secrets.py already had are
-    measured through its `scan`; the others through `git_agent_plugins.secret_formats.find`;
-    a sample counts as found when a finding of its kind is on one of its lines (for the
-    catalogue: a match whose secret overlaps the sample's token). Every kind is listed (found
-    or missed, by which rule set, and what else flagged it), or only the missed ones with
-    `--missed-only`.
+    fixed before the catalogue was written: a sample counts as found when the plugin's `scan`
+    reports a finding of its kind on one of its lines. Every kind is listed (found or missed,
+    before and after, and what else flagged it), or only the missed ones with `--missed-only`.
 (b) the cost of scanning per MB of added lines, over a generated corpus of realistic code lines
-    (this repository's own sources but the secrets rules' own, shuffled, cut into files of 20-300 lines, with one sample
-    secret every ~2,000 lines): before (the plugin's `scan`), the catalogue alone, and after
-    (both), next to `grep -c` of the same lines (the keywords of both rule sets as fixed strings,
-    and a single word), best of `--repeat` runs, with ratios.
+    (this repository's own sources but the secrets rules' own, shuffled, cut into files of
+    20-300 lines, with one sample secret every ~2,000 lines): before (`scan` as it was), after
+    (`scan` wired: one prefilter pass for the plugin's rules and the catalogue), the catalogue
+    alone, and before + the catalogue as two passes, next to `grep -c` of the same lines (the
+    keywords of both rule sets as fixed strings, and a single word), best of `--repeat` runs.
 (c) false positives over the Django source tree: `pip download --no-deps --no-binary :all:
     django==5.1.*` into bench/.work/ (git-ignored), every line of every text file scanned as
-    added lines; findings by family (named, generic) and by rule, for the catalogue and for the
-    plugin's `scan`.
+    added lines; findings by family (named, generic) and by rule, before and after.
 (d) false positives over this repository's own history: every line added by every commit.
 
 Secrets are never printed: findings show the rule, the path, the line and a redacted form.
@@ -73,6 +73,32 @@ from git_agent_plugins import secrets as plugin  # noqa: E402
 DJANGO = "django==5.1.*"
 FAMILY = {fmt.id: fmt.family for fmt in secret_formats.FORMATS}
 OLD_KINDS = frozenset(plugin.RULE_IDS)
+# plugins/secrets.py before the catalogue was wired in: the last commit that changed it before.
+BEFORE = "5164e2aa27e1efb31eecaab4c394229713cfcbdf"
+old_plugin: Any = None  # the module, loaded by load_before()
+
+
+def load_before(rev: str) -> Any:
+    """plugins/secrets.py at `rev`, loaded as a module of its own (it imports only
+    supervisor.plugin, and nothing of this checkout's plugin)."""
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:plugins/secrets.py"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / f"secrets_before_{rev[:12]}.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location("secrets_before", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def family(rule: str) -> str:
+    return FAMILY.get(rule, "generic" if rule == plugin.GENERIC_RULE else "named")
 
 
 def redact(secret: str) -> str:
@@ -85,31 +111,30 @@ def redact(secret: str) -> str:
 @dataclass(frozen=True)
 class Outcome:
     sample: Sample
-    by_plugin: bool  # plugins/secrets.py `scan` reports the sample's kind
-    plugin_any: bool  # plugins/secrets.py `scan` reports something (any rule) on the sample
-    by_catalogue: bool  # secret_formats.find reports the kind, overlapping the token
-    other: tuple[str, ...]  # the rules that flagged the sample under another kind
+    before: bool  # the plugin before the catalogue was wired in reports the sample's kind
+    before_any: bool  # ... reports something (any rule) on the sample
+    after: bool  # the wired plugin reports the sample's kind
+    other: tuple[str, ...]  # the rules that flagged the sample under another kind, after
 
     @property
     def found(self) -> bool:
-        return self.by_plugin or self.by_catalogue
+        return self.after
 
 
-def _overlaps(a: str, b: str) -> bool:
-    return a in b or b in a
+def rules_on(module: Any, lines: Sequence[str]) -> set[str]:
+    view = module.FileView("sample.txt", enumerate(lines, 1))
+    return {finding.rule for finding in module.scan(view, pragma=False)}
 
 
 def judge(sample: Sample) -> Outcome:
     lines = sample.text.splitlines()
-    view = plugin.FileView("sample.txt", enumerate(lines, 1))
-    plugin_rules = {finding.rule for finding in plugin.scan(view, pragma=False)}
-    matches = [m for _, m in secret_formats.find_lines(lines)]
-    by_catalogue = any(
-        m.rule == sample.kind and _overlaps(m.secret, sample.secret) for m in matches
-    )
-    other = (plugin_rules | {m.rule for m in matches}) - {sample.kind}
+    before, after = rules_on(old_plugin, lines), rules_on(plugin, lines)
     return Outcome(
-        sample, sample.kind in plugin_rules, bool(plugin_rules), by_catalogue, tuple(sorted(other))
+        sample,
+        sample.kind in before,
+        bool(before),
+        sample.kind in after,
+        tuple(sorted(after - {sample.kind})),
     )
 
 
@@ -120,10 +145,10 @@ def recall(every_kind: bool) -> list[Outcome]:
     new = [o for o in outcomes if o.sample.kind not in OLD_KINDS]
     kinds = {o.sample.kind for o in outcomes}
     kinds_found = {o.sample.kind for o in found}
-    print("(a) recall over bench/secret_samples.py")
+    print("(a) recall over bench/secret_samples.py, through the plugin's scan")
     print(f"    samples {len(outcomes)}, kinds {len(kinds)}; catalogue: {len(FAMILY)} kinds")
     print(
-        f"    found   {len(found)}/{len(outcomes)} samples = {percent(len(found), len(outcomes))}"
+        f"    after   {len(found)}/{len(outcomes)} samples = {percent(len(found), len(outcomes))}"
     )
     print(
         f"            {len(kinds_found)}/{len(kinds)} kinds = {percent(len(kinds_found), len(kinds))}"
@@ -132,11 +157,9 @@ def recall(every_kind: bool) -> list[Outcome]:
         f"    kinds the plugin already had: {sum(o.found for o in old)}/{len(old)} samples;"
         f" new kinds: {sum(o.found for o in new)}/{len(new)}"
     )
-    before = sum(o.by_plugin for o in outcomes)
-    print(
-        f"    the plugin's scan alone (before): {before}/{len(outcomes)} = {percent(before, len(outcomes))}"
-    )
-    before_any = sum(o.plugin_any for o in outcomes)
+    before = sum(o.before for o in outcomes)
+    print(f"    before  {before}/{len(outcomes)} = {percent(before, len(outcomes))}")
+    before_any = sum(o.before_any for o in outcomes)
     print(f"    flagged under any rule, before: {before_any}/{len(outcomes)}", end="")
     flagged = sum(o.found or bool(o.other) for o in outcomes)
     print(f"; after: {flagged}/{len(outcomes)}")
@@ -148,12 +171,8 @@ def recall(every_kind: bool) -> list[Outcome]:
 
 
 def outcome_line(outcome: Outcome) -> str:
-    by = [
-        name
-        for name, yes in (("scan", outcome.by_plugin), ("catalogue", outcome.by_catalogue))
-        if yes
-    ]
-    status = "found " + "+".join(by) if by else "MISSED"
+    status = "found" if outcome.found else "MISSED"
+    status += " (before: found)" if outcome.before else ""
     other = f" (also: {', '.join(outcome.other)})" if outcome.other else ""
     if not outcome.found and outcome.other:
         other = f" (flagged as {', '.join(outcome.other)})"
@@ -208,16 +227,12 @@ def corpus(megabytes: float, seed: int = 12) -> tuple[list[File], int]:
     return files, planted
 
 
-def scan_before(files: Sequence[File]) -> int:
-    return sum(len(plugin.scan(plugin.FileView(p, enumerate(lines, 1)))) for p, lines in files)
+def scan_with(module: Any, files: Sequence[File]) -> int:
+    return sum(len(module.scan(module.FileView(p, enumerate(lines, 1)))) for p, lines in files)
 
 
 def scan_catalogue(files: Sequence[File]) -> int:
     return sum(sum(1 for _ in secret_formats.find_lines(lines)) for _, lines in files)
-
-
-def scan_after(files: Sequence[File]) -> int:
-    return scan_before(files) + scan_catalogue(files)
 
 
 def best(run: Callable[[], object], repeat: int) -> float:
@@ -230,7 +245,7 @@ def best(run: Callable[[], object], repeat: int) -> float:
 
 
 def keywords() -> list[str]:
-    words = {k for rule in plugin.RULES for k in rule.keywords}
+    words = set(plugin.OWN_KEYWORDS)
     for fmt in secret_formats.FORMATS:
         words.update(fmt.keywords)
         words.update(fmt.gate_words)
@@ -245,13 +260,14 @@ def cost(megabytes: float, repeat: int) -> None:
     text_file, words_file = WORK / "secrets-corpus.txt", WORK / "secrets-keywords.txt"
     text_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     words_file.write_text("\n".join(keywords()) + "\n", encoding="utf-8")
-    counts = {"before": scan_before(files), "catalogue": scan_catalogue(files)}  # warm-up
-    counts["after"] = counts["before"] + counts["catalogue"]
-    timed = {
-        "before": best(lambda: scan_before(files), repeat),
-        "catalogue": best(lambda: scan_catalogue(files), repeat),
-        "after": best(lambda: scan_after(files), repeat),
+    runs: dict[str, Callable[[], int]] = {
+        "before": lambda: scan_with(old_plugin, files),
+        "after": lambda: scan_with(plugin, files),
+        "catalogue": lambda: scan_catalogue(files),
+        "two passes": lambda: scan_with(old_plugin, files) + scan_catalogue(files),
     }
+    counts = {name: run() for name, run in runs.items()}  # warm-up: imports, compiled regexes
+    timed = {name: best(run, repeat) for name, run in runs.items()}
     grep_all = ["grep", "-c", "-F", "-i", "-f", str(words_file), str(text_file)]
     grep_one = ["grep", "-c", "-F", "token", str(text_file)]
     for name, command in (("grep keywords", grep_all), ("grep one word", grep_one)):
@@ -264,9 +280,10 @@ def cost(megabytes: float, repeat: int) -> None:
     print(f"    {'':36} {'ms/MB':>8} {'x grep':>8} {'x before':>9} {'found':>7}")
     reference = timed["grep keywords"] / size
     labels = {
-        "before": "before: plugins/secrets.py scan",
+        "before": "before: scan, not wired",
+        "after": "after: scan, catalogue wired in",
         "catalogue": "the catalogue alone (find_lines)",
-        "after": "after: scan + catalogue",
+        "two passes": "before + catalogue, two passes",
         "grep keywords": f"grep -c -F -i -f ({len(keywords())} keywords)",
         "grep one word": "grep -c -F token",
     }
@@ -286,7 +303,7 @@ def cost(megabytes: float, repeat: int) -> None:
 
 @dataclass(frozen=True)
 class Hit:
-    source: str  # "catalogue" or "scan"
+    source: str  # "before" or "after"
     rule: str
     path: str
     line: int
@@ -294,21 +311,18 @@ class Hit:
 
     @property
     def family(self) -> str:
-        if self.source == "catalogue":
-            return FAMILY[self.rule]
-        return "generic" if self.rule == "secrets.generic-assignment" else "named"
+        return family(self.rule)
 
 
 def scan_file(
     path: str, lines: Sequence[str], numbers: Sequence[int] | None = None
 ) -> Iterator[Hit]:
-    """Both rule sets over `lines` (numbered `numbers`, or 1, 2, ...)."""
+    """The plugin before and after over `lines` (numbered `numbers`, or 1, 2, ...)."""
     numbering = list(numbers) if numbers is not None else list(range(1, len(lines) + 1))
-    for index, match in secret_formats.find_lines(lines):
-        yield Hit("catalogue", match.rule, path, numbering[index], redact(match.secret))
-    view = plugin.FileView(path, zip(numbering, lines, strict=True))
-    for finding in plugin.scan(view, pragma=False):
-        yield Hit("scan", finding.rule, path, finding.line, finding.redacted)
+    for source, module in (("before", old_plugin), ("after", plugin)):
+        view = module.FileView(path, zip(numbering, lines, strict=True))
+        for finding in module.scan(view, pragma=False):
+            yield Hit(source, finding.rule, path, finding.line, finding.redacted)
 
 
 def django_tree() -> Path:
@@ -354,7 +368,7 @@ def text_files(tree: Path) -> Iterator[tuple[str, list[str], int]]:
 
 def report(title: str, hits: Sequence[Hit], scanned: str) -> None:
     print(f"{title}: {scanned}")
-    for source in ("catalogue", "scan"):
+    for source in ("before", "after"):
         mine = [h for h in hits if h.source == source]
         named = sum(h.family == "named" for h in mine)
         generic = len(mine) - named
@@ -452,11 +466,15 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--missed-only", action="store_true", help="list only the missed kinds")
     parser.add_argument("--no-django", action="store_true")
     parser.add_argument("--no-history", action="store_true")
+    parser.add_argument("--before", default=BEFORE, help="the revision of plugins/secrets.py")
     args = parser.parse_args(argv)
+    global old_plugin
+    old_plugin = load_before(args.before)
     print(
         f"bench/secrets.py  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  Python"
         f" {platform.python_version()}  {os.cpu_count()} CPUs  {platform.machine()}"
     )
+    print(f"before: plugins/secrets.py at {args.before[:12]}; after: this checkout")
     print()
     recall(not args.missed_only)
     cost(args.mb, args.repeat)

@@ -10,7 +10,9 @@ to `error`; the policy's `[rules]` table can lower one (a plan can only raise it
   backslash counts as a separator (it is one on Windows).
 - `git.submodule`: `.gitmodules` at the top of the tree (any case, same aliases), and any
   gitlink (mode 160000) added, changed, removed or made from or into another kind of entry.
-- `git.policy`: anything under `.git-agent/` (the policy and its companions).
+- `git.policy`: anything under `.git-agent/` (the policy and its companions), and the secret
+  scanners' configs at the top of the tree that the `secrets` plugin reads with the policy
+  (`SCANNER_CONFIGS`): an agent must not widen its own allowlist.
 - `git.protected`: paths the policy marks protected:
 
       [plugins.git]
@@ -39,6 +41,11 @@ from supervisor.plugin import (
 PLUGIN = "git"
 KEYS = ("protected",)
 AGENT_DIR = ".git-agent"
+# The secret scanners' configs the `secrets` plugin reads from the policy's commit (gitleaks'
+# config and ignore file, detect-secrets' baseline): part of the policy.
+SCANNER_CONFIGS = (".gitleaks.toml", ".gitleaksignore", ".secrets.baseline")
+# What `git.policy` guards, for the core too: a directory (ends in "/") or a top-level file.
+POLICY_PATHS = (f"{AGENT_DIR}/", *SCANNER_CONFIGS)
 # Code points HFS+ ignores when it compares names (git's `next_hfs_char`).
 HFS_IGNORED = re.compile("[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]")
 SEPARATORS = re.compile(r"[/\\]")
@@ -81,7 +88,10 @@ def internal_component(path: str) -> str | None:
 
 
 def is_policy_path(path: str) -> bool:
-    return fold(components(path)[0]) == AGENT_DIR
+    """Whether `path` is part of the policy (`POLICY_PATHS`), in any case or alias."""
+    parts = components(path)
+    first = fold(parts[0])
+    return first == AGENT_DIR or (len(parts) == 1 and first in SCANNER_CONFIGS)
 
 
 def touched(change: Change) -> list[str]:
@@ -133,9 +143,7 @@ def _check(change: Change, protected: Protected) -> Iterator[Violation]:
         if is_gitmodules(path):
             yield Violation(rule="git.submodule", path=path, message="changes .gitmodules")
         if is_policy_path(path):
-            yield Violation(
-                rule="git.policy", path=path, message=f"changes the policy under {AGENT_DIR}/"
-            )
+            yield Violation(rule="git.policy", path=path, message=_policy_message(path))
         if protected.match(path):
             yield Violation(
                 rule="git.protected", path=path, message="path is protected by the policy"
@@ -144,6 +152,12 @@ def _check(change: Change, protected: Protected) -> Iterator[Violation]:
         yield Violation(
             rule="git.submodule", path=change.path, message=f"submodule {_verb(change)}"
         )
+
+
+def _policy_message(path: str) -> str:
+    if fold(components(path)[0]) == AGENT_DIR:
+        return f"changes the policy under {AGENT_DIR}/"
+    return "changes a secret scanner's config, which is part of the policy"
 
 
 def _verb(change: Change) -> str:

@@ -51,11 +51,11 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain, islice
 from pathlib import Path, PurePosixPath
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from supervisor.plugin import (
     PLAN_FILE,
@@ -68,6 +68,12 @@ from supervisor.plugin import (
     hookimpl,
     tables,
 )
+
+from .scanner_configs import Evidence
+
+if TYPE_CHECKING:
+    from .scanner_configs import Baseline, ExtraRule, Gitleaks, Ignored
+    from .secret_formats import Gate
 
 
 class _Lazy:
@@ -88,7 +94,7 @@ def lazy_regex(source: str, flags: int = 0) -> re.Pattern[str]:
 
 
 PLUGIN = "secrets"
-KEYS = ("allow_paths", "baseline", "pragma")
+KEYS = ("allow_paths", "baseline", "pragma", "generic", "honor", "gitleaks_rules")
 PRAGMA = lazy_regex(r"git-agent:\s*allow-secret|pragma:\s*(?:allow|white)list[ -]secret", re.I)
 GENERIC_MIN_ENTROPY = 3.5
 GENERIC_MIN_LENGTH = 10
@@ -130,17 +136,26 @@ def shannon(text: str) -> float:
 
 @dataclass(frozen=True)
 class Finding:
-    """One secret found: everything a report needs, and nothing that reveals the secret."""
+    """One secret found: everything a report needs, and nothing that reveals the secret.
+
+    `evidence` (the secret and its line, for the allowlists of the team's scanners) never
+    leaves the process: it is not in the repr, the message or the violation.
+    """
 
     rule: str
-    line: int
+    line: int  # 0: the finding is about the whole file
     label: str
     redacted: str
     fingerprint: str
+    confidence: str | None = None  # "medium" for a format that is only likely a secret
+    evidence: Evidence | None = field(default=None, repr=False, compare=False)
 
     @property
     def message(self) -> str:
-        return f"{self.label} {self.redacted}: remove it and rotate it"
+        if not self.redacted:
+            return f"{self.label}: remove the file"
+        sure = ", medium confidence" if self.confidence == MEDIUM else ""
+        return f"{self.label} {self.redacted}{sure}: remove it and rotate it"
 
 
 # --- the content of one file -------------------------------------------------------------------
@@ -637,53 +652,230 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 RULE_IDS = tuple(rule.id for rule in RULES)
-_TRIGGER = lazy_regex("|".join(re.escape(k) for rule in RULES for k in rule.keywords))
+GENERIC_RULE = "secrets.generic-assignment"
+OWN_KEYWORDS = frozenset(k for rule in RULES for k in rule.keywords)
+MEDIUM = "medium"
+NAMED, GENERIC = "named", "generic"  # the catalogue's families
+GITLEAKS_PRAGMA = lazy_regex(r"gitleaks:allow")
+NAMED_RULES = tuple(rule for rule in RULES if rule.id != GENERIC_RULE)
+GENERIC_RULES = tuple(rule for rule in RULES if rule.id == GENERIC_RULE)
 
 
 # --- scanning ------------------------------------------------------------------------------------
 
 
-def scan(view: FileView, pragma: bool = True) -> list[Finding]:
-    """Every secret in the added lines of one file, in line order; one finding per secret."""
-    if not view.added or not _TRIGGER.search("\n".join(view.added.values()).lower()):
+@dataclass(frozen=True)
+class Ruleset:
+    """What one policy runs over a file's added lines, most specific first: this module's own
+    named rules, the catalogue's named formats, the team's gitleaks rules, then the generic
+    family unless it is off (the catalogue's generic kinds, then `secrets.generic-assignment`).
+    A secret is reported once, by the first rule that finds it (it claims the span)."""
+
+    generic: bool = True
+    extra: tuple[ExtraRule, ...] = ()
+    gitleaks_pragma: bool = False  # `gitleaks:allow` on a line allows it, as a pragma
+
+    @property
+    def named(self) -> tuple[Rule, ...]:
+        return NAMED_RULES
+
+    @property
+    def own_generic(self) -> tuple[Rule, ...]:
+        return GENERIC_RULES if self.generic else ()
+
+    def gate(self) -> Gate:
+        """One prefilter for all of it: the catalogue's keywords, this module's and those of
+        the team's rules, searched for once over a file's added lines."""
+        from . import secret_formats
+
+        words = OWN_KEYWORDS.union(*(rule.keywords for rule in self.extra))
+        return secret_formats.gate_with(words)
+
+    def pragmas(self, text: str) -> bool:
+        return bool(PRAGMA.search(text) or (self.gitleaks_pragma and GITLEAKS_PRAGMA.search(text)))
+
+
+DEFAULT = Ruleset()
+
+
+def scan(view: FileView, pragma: bool = True, rules: Ruleset = DEFAULT) -> list[Finding]:
+    """Every secret in the added lines of one file, in line order; one finding per secret.
+
+    One search of the prefilter over all the added lines finds the lines worth a look; only
+    those run the rules whose keywords they hold (a team's gitleaks rule with no keywords runs
+    on every line; one whose keywords the file's added lines hold, on each of its lines).
+    """
+    if not view.added:
         return []
-    found: list[Finding] = []
-    for number, text in view.added.items():
-        low = text.lower()
-        if not _TRIGGER.search(low) or (pragma and PRAGMA.search(text)):
-            continue
-        found.extend(_scan_line(view, number, text, low))
-    return found
+    from . import secret_formats
 
+    numbers = list(view.added)
+    texts = list(view.added.values())
+    stopped = list(secret_formats.stops(texts, rules.gate()))
+    lows = {index: texts[index].lower() for index in stopped}
+    skipped: dict[int, bool] = {}
 
-def _scan_line(view: FileView, number: int, text: str, low: str) -> Iterator[Finding]:
-    claimed: list[tuple[int, int]] = []
-    for rule in RULES:
-        if not any(keyword in low for keyword in rule.keywords):
+    def skip(index: int) -> bool:
+        if not pragma:
+            return False
+        if index not in skipped:
+            skipped[index] = rules.pragmas(texts[index])
+        return skipped[index]
+
+    claimed: dict[int, list[tuple[int, int]]] = {}
+    found: list[tuple[int, int, Finding]] = []
+
+    def keep(index: int, start: int, end: int, finding: Finding) -> None:
+        claimed.setdefault(index, []).append((start, end))
+        found.append((index, start, finding))
+
+    for index in stopped:  # the named rules: this module's, then the catalogue's
+        if skip(index):
             continue
-        for start, end, secret in rule.find(text, number, view):
-            if any(start < e and s < end for s, e in claimed):
+        text, low, number = texts[index], lows[index], numbers[index]
+        for rule in rules.named:
+            _run(rule, view, index, number, text, low, claimed, keep)
+        for match in secret_formats.matches(text, low, NAMED, claimed.get(index, ())):
+            keep(index, match.start, match.end, _catalogued(view, number, text, match))
+    if rules.extra:
+        _run_extra(view, rules.extra, texts, numbers, lows, skip, claimed, keep)
+    if rules.generic:
+        for index in stopped:
+            if skip(index):
                 continue
-            claimed.append((start, end))
-            yield Finding(
-                rule.id,
-                number,
-                rule.label,
-                rule.describe(secret),
-                fingerprint(rule.id, view.path, secret),
-            )
+            text, low, number = texts[index], lows[index], numbers[index]
+            for match in secret_formats.matches(text, low, GENERIC, claimed.get(index, ())):
+                keep(index, match.start, match.end, _catalogued(view, number, text, match))
+            for rule in rules.own_generic:
+                _run(rule, view, index, number, text, low, claimed, keep)
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [finding for _, _, finding in found]
+
+
+Keep = Callable[[int, int, int, Finding], None]
+
+
+def _run(
+    rule: Rule,
+    view: FileView,
+    index: int,
+    number: int,
+    text: str,
+    low: str,
+    claimed: Mapping[int, list[tuple[int, int]]],
+    keep: Keep,
+) -> None:
+    if not any(keyword in low for keyword in rule.keywords):
+        return
+    for start, end, secret in rule.find(text, number, view):
+        if any(start < e and s < end for s, e in claimed.get(index, ())):
+            continue
+        evidence = Evidence(rule.id, view.path, number, secret, text[start:end], text)
+        finding = Finding(
+            rule.id,
+            number,
+            rule.label,
+            rule.describe(secret),
+            fingerprint(rule.id, view.path, secret),
+            evidence=evidence,
+        )
+        keep(index, start, end, finding)
+
+
+def _catalogued(view: FileView, number: int, text: str, match: Any) -> Finding:
+    """A finding of the catalogue (a `secret_formats.Match`)."""
+    return Finding(
+        match.rule,
+        number,
+        match.label,
+        redact(match.secret),
+        fingerprint(match.rule, view.path, match.secret),
+        confidence=match.confidence,
+        evidence=Evidence(
+            match.rule, view.path, number, match.secret, text[match.start : match.end], text
+        ),
+    )
+
+
+def _run_extra(
+    view: FileView,
+    extra: Sequence[ExtraRule],
+    texts: Sequence[str],
+    numbers: Sequence[int],
+    lows: Mapping[int, str],
+    skip: Callable[[int], bool],
+    claimed: Mapping[int, list[tuple[int, int]]],
+    keep: Keep,
+) -> None:
+    """The team's gitleaks rules. As gitleaks does with a fragment, a rule with keywords runs
+    when the file's added lines hold one of them (they can only be on lines the prefilter
+    stopped at), and then on each added line; a rule without keywords runs on every line."""
+    held = {k for rule in extra for k in rule.keywords if any(k in low for low in lows.values())}
+    active = [
+        rule
+        for rule in extra
+        if rule.regex is not None
+        and rule.applies_to(view.path)
+        and (not rule.keywords or not held.isdisjoint(rule.keywords))
+    ]
+    if not active:
+        return
+    for index, text in enumerate(texts):
+        if skip(index):
+            continue
+        number = numbers[index]
+        for rule in active:
+            for start, end, secret, matched in rule.find(text):
+                if any(start < e and s < end for s, e in claimed.get(index, ())):
+                    continue
+                finding = Finding(
+                    rule.id,
+                    number,
+                    rule.label,
+                    redact(secret),
+                    fingerprint(rule.id, view.path, secret),
+                    evidence=Evidence(rule.id, view.path, number, secret, matched, text),
+                )
+                keep(index, start, end, finding)
+
+
+def path_findings(path: str, extra: Sequence[ExtraRule]) -> list[Finding]:
+    """The team's path-only gitleaks rules (a `path` and no `regex`): the file itself is the
+    finding (gitleaks reports `file detected: <path>`)."""
+    return [
+        Finding(
+            rule.id,
+            0,
+            rule.label,
+            "",
+            fingerprint(rule.id, path, ""),
+            evidence=Evidence(rule.id, path, 0, "", "", ""),
+        )
+        for rule in extra
+        if rule.regex is None and rule.applies_to(path)
+    ]
 
 
 # --- configuration -------------------------------------------------------------------------------
 
+SCANNERS = ("gitleaks", "detect-secrets")
+MAX_SCANNER_FILE = 32 << 20
+
 
 @dataclass
 class SecretsConfig:
-    """`[plugins.secrets]` of the policy, narrowed by the plan's."""
+    """`[plugins.secrets]` of the policy, narrowed by the plan's, and the team's scanner
+    configs it reads (from the commit the policy came from)."""
 
     allowed: Callable[[str], bool]
     pragma: bool
     baseline: str | None
+    generic: bool = True
+    honor: frozenset[str] = frozenset()
+    gitleaks_rules: bool = True
+    gitleaks: Gitleaks | None = None
+    ignored: Ignored | None = None
+    detect_secrets: Baseline | None = None
 
     @classmethod
     def of(cls, ctx: RuleContext) -> SecretsConfig:
@@ -702,7 +894,69 @@ class SecretsConfig:
             )
         if not keep:
             baseline = None
-        return cls(allow_list(ctx, PLUGIN, KEYS, "allow_paths"), pragma, baseline or None)
+        generic = _only_on(plan, "generic") | _switch(policy_file, policy, "generic")
+        rules = _only_on(plan, "gitleaks_rules") | _switch(policy_file, policy, "gitleaks_rules")
+        honor = _scanners(policy_file, policy)
+        if "honor" in plan:
+            honor &= _scanners(PLAN_FILE, plan)  # a plan can only trust less
+        settings = cls(
+            allow_list(ctx, PLUGIN, KEYS, "allow_paths"),
+            pragma,
+            baseline or None,
+            generic,
+            honor,
+            rules,
+        )
+        settings.read_scanners(ctx)
+        return settings
+
+    def read_scanners(self, ctx: RuleContext) -> None:
+        """The scanner configs this policy uses, as committed where it comes from."""
+        from . import scanner_configs
+
+        def read(path: str) -> bytes | None:
+            data = ctx.policy_file(path)
+            if data is not None and len(data) > MAX_SCANNER_FILE:
+                raise ConfigError(path, f"is larger than {MAX_SCANNER_FILE >> 20} MiB")
+            return data
+
+        if self.gitleaks_rules or "gitleaks" in self.honor:
+            data = read(scanner_configs.CONFIG)
+            if data is not None:
+                self.gitleaks = scanner_configs.gitleaks(data, read)
+        if "gitleaks" in self.honor:
+            data = read(scanner_configs.IGNORE)
+            if data is not None:
+                self.ignored = scanner_configs.gitleaks_ignore(data)
+        if "detect-secrets" in self.honor:
+            data = read(scanner_configs.BASELINE)
+            if data is not None:
+                self.detect_secrets = scanner_configs.detect_secrets_baseline(data)
+
+    @property
+    def rules(self) -> Ruleset:
+        extra = self.gitleaks.rules if self.gitleaks is not None and self.gitleaks_rules else ()
+        if self.generic and not extra and "gitleaks" not in self.honor:
+            return DEFAULT
+        return _ruleset(self.generic, extra, "gitleaks" in self.honor)
+
+    def forgives(self, evidence: Evidence) -> bool:
+        """Whether the team's scanner configs, where the policy trusts them, allow a finding."""
+        if "gitleaks" in self.honor:
+            if self.gitleaks is not None and self.gitleaks.allows(evidence):
+                return True
+            if self.ignored is not None and self.ignored.allows(evidence):
+                return True
+        return (
+            "detect-secrets" in self.honor
+            and self.detect_secrets is not None
+            and self.detect_secrets.allows(evidence)
+        )
+
+
+@cache
+def _ruleset(generic: bool, extra: tuple[ExtraRule, ...], gitleaks_pragma: bool) -> Ruleset:
+    return Ruleset(generic, extra, gitleaks_pragma)
 
 
 def _switch(file: str, table: Mapping[str, Any], key: str) -> bool:
@@ -710,6 +964,24 @@ def _switch(file: str, table: Mapping[str, Any], key: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(file, f"[plugins.{PLUGIN}] {key} must be true or false")
     return value
+
+
+def _only_on(plan: Mapping[str, Any], key: str) -> bool:
+    """A plan's switch that can only turn a family of rules on (true), never off."""
+    value = plan.get(key, False)
+    if value is not True and key in plan:
+        raise ConfigError(PLAN_FILE, f"[plugins.{PLUGIN}] {key}: a plan can only turn it on (true)")
+    return value is True
+
+
+def _scanners(file: str, table: Mapping[str, Any]) -> frozenset[str]:
+    value = table.get("honor", [])
+    if not isinstance(value, list) or not all(v in SCANNERS for v in value):
+        raise ConfigError(
+            file,
+            f'[plugins.{PLUGIN}] honor must be a list of "gitleaks", "detect-secrets"',
+        )
+    return frozenset(value)
 
 
 def load_baseline(ctx: RuleContext, name: str) -> frozenset[str]:
@@ -731,6 +1003,12 @@ def parse_baseline(data: bytes, name: str) -> frozenset[str]:
         line = getattr(exc, "lineno", None)
         raise ConfigError(name, "baseline is not valid JSON", line) from None
     prints = document.get("fingerprints") if isinstance(document, dict) else None
+    if isinstance(document, dict) and prints is None and "results" in document:
+        raise ConfigError(
+            name,
+            "is a detect-secrets baseline, not git-agent's: name it .secrets.baseline and set"
+            f' [plugins.{PLUGIN}] honor = ["detect-secrets"]',
+        )
     if not isinstance(prints, list) or not all(
         isinstance(p, str) and re.fullmatch(r"[0-9a-f]{64}", p) for p in prints
     ):
@@ -751,22 +1029,28 @@ def baseline_json(fingerprints: Iterable[str]) -> str:
 @hookimpl
 def git_agent_check_changes(changes: Sequence[Change], ctx: RuleContext) -> Sequence[Violation]:
     settings = SecretsConfig.of(ctx)
+    rules = settings.rules
     found: list[Violation] = []
     known: frozenset[str] | None = None
     for change in changes:
         if change.status == "D" or change.oid is None or settings.allowed(change.path):
             continue
-        for finding in _scan_change(change, ctx, settings.pragma):
+        findings = path_findings(change.path, rules.extra) + _scan_change(
+            change, ctx, rules, settings.pragma
+        )
+        for finding in findings:
             if settings.baseline is not None:
                 if known is None:
                     known = load_baseline(ctx, settings.baseline)
                 if finding.fingerprint in known:
                     continue
+            if finding.evidence is not None and settings.forgives(finding.evidence):
+                continue
             found.append(
                 Violation(
                     rule=finding.rule,
                     path=change.path,
-                    line=None if change.binary else finding.line,
+                    line=None if change.binary or not finding.line else finding.line,
                     message=finding.message,
                 )
             )
@@ -779,7 +1063,7 @@ def git_agent_check_message(message: str, ctx: RuleContext) -> Sequence[Violatio
     settings = SecretsConfig.of(ctx)
     view = FileView("(commit message)", enumerate(message.splitlines(), 1))
     try:
-        findings = scan(view, settings.pragma)
+        findings = scan(view, settings.pragma, settings.rules)
     except Exception as exc:  # never let an exception's text carry a line out
         raise PluginError(
             f"plugin {PLUGIN} failed on a commit message: {type(exc).__name__}"
@@ -787,6 +1071,7 @@ def git_agent_check_message(message: str, ctx: RuleContext) -> Sequence[Violatio
     return [
         Violation(rule=f.rule, line=f.line, message=f"in the commit message: {f.message}")
         for f in findings
+        if f.evidence is None or not settings.forgives(f.evidence)
     ]
 
 
@@ -801,7 +1086,7 @@ def printable_runs(data: bytes) -> list[str]:
     return [match.group() for match in PRINTABLE_RUN.finditer(text)]
 
 
-def _scan_change(change: Change, ctx: RuleContext, pragma: bool) -> list[Finding]:
+def _scan_change(change: Change, ctx: RuleContext, rules: Ruleset, pragma: bool) -> list[Finding]:
     oid = change.oid
 
     def text() -> str:
@@ -810,12 +1095,19 @@ def _scan_change(change: Change, ctx: RuleContext, pragma: bool) -> list[Finding
     try:
         if change.binary:
             runs = printable_runs(ctx.head(oid, BINARY_SCAN_BYTES)) if oid else []
-            return scan(FileView(change.path, enumerate(runs, 1)), pragma)
-        return scan(FileView(change.path, change.added_lines(), text), pragma)
+            return scan(FileView(change.path, enumerate(runs, 1)), pragma, rules)
+        return scan(FileView(change.path, change.added_lines(), text), pragma, rules)
     except Exception as exc:  # never let an exception's text carry a line out
         raise PluginError(
             f"plugin {PLUGIN} failed on {change.path}: {type(exc).__name__}"
         ) from None
+
+
+@hookimpl
+def git_agent_check_config(ctx: RuleContext) -> None:
+    settings = SecretsConfig.of(ctx)
+    if settings.baseline is not None:
+        load_baseline(ctx, settings.baseline)
 
 
 # --- `python -m git_agent_plugins.secrets FILE...`: a baseline of every finding in FILEs ---------
@@ -841,10 +1133,3 @@ def main(argv: Sequence[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
-
-
-@hookimpl
-def git_agent_check_config(ctx: RuleContext) -> None:
-    settings = SecretsConfig.of(ctx)
-    if settings.baseline is not None:
-        load_baseline(ctx, settings.baseline)

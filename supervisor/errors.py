@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
 EXIT_OPERATIONAL = 3
 EXIT_INTERRUPTED = 130
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """` (did you mean 'status'?)`: as git suggests commands, the names `word` begins, else
+    the names spelled most alike (ties all shown, at most three); empty when none is close."""
+    from difflib import SequenceMatcher
+
+    names = sorted(set(known))
+    found = [n for n in names if len(word) > 1 and n.startswith(word)]
+    if not found:
+        score = {n: SequenceMatcher(None, word, n).ratio() for n in names}
+        best = max(score.values(), default=0.0)
+        found = [n for n in names if score[n] == best] if best >= 0.6 else []
+    quoted = [f"'{n}'" for n in found[:3]]
+    if not quoted:
+        return ""
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f" (did you mean {listed}?)"
 
 
 class FatalError(Exception):

@@ -46,6 +46,16 @@ class Promoted(Exact):
     checkpoint: int = Field(ge=0)
 
 
+class Live(Exact):
+    """What the supervisor watching a feature says of it, when one does and answers."""
+
+    pid: int
+    supervision: Literal["watching", "paused"]
+    polling: bool  # events cannot be trusted here: full scans on a timer
+    pending: int = Field(ge=0)  # paths events named that are not judged yet
+    changed: int = Field(ge=0)  # paths that differ from the last checkpoint
+
+
 class Status(Exact):
     """`git agent status <feature> --json`; `list --json` and `status --json` print a list of these."""
 
@@ -61,6 +71,8 @@ class Status(Exact):
     promoted: Promoted | None
     plan_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
     verdict: Verdict | None
+    supervision: Literal["watching", "paused", "interrupted", "stopped"] | None
+    live: Live | None
     agent: dict[str, Any] | None
 
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -282,6 +283,25 @@ def blob_entry(repo: Path, data: bytes) -> tuple[int, bytes]:
     """(regular-file mode, raw id) of a blob of `data` written into the repository."""
     oid = git(repo, "hash-object", "-w", "--stdin", input=data)
     return MODE_FILE, bytes.fromhex(oid)
+
+
+# --- plugins installed for a test ---------------------------------------------------------------
+
+
+def distribution(site: Path, dist: str, plugin: str, module: str, source: str) -> Path:
+    """A tiny installed distribution: a module and its dist-info declaring one entry point."""
+    site.mkdir(parents=True, exist_ok=True)
+    (site / f"{module}.py").write_text(textwrap.dedent(source))
+    info = site / f"{dist}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[git_agent]\n{plugin} = {module}\n")
+    return site
+
+
+def on_path(site: Path) -> dict[str, str]:
+    old = os.environ.get("PYTHONPATH")
+    return {"PYTHONPATH": f"{site}{os.pathsep}{old}" if old else str(site)}
 
 
 # --- the command line -----------------------------------------------------------------------------

@@ -14,16 +14,23 @@ The integrator's API:
     may_contain(text_lower) -> bool      # the cheap keyword prefilter over a block of lines
     find_lines(lines) -> Iterator[tuple[int, Match]]   # both at once, over a block
 
+and, for a caller that has rules of its own and wants one prefilter pass for all of them:
+
+    gate_with(words) -> Gate             # the catalogue's gate and `words` (lowercase), cached
+    stops(lines, gate) -> Iterator[int]  # the lines a gate stops at, one search over the block
+    matches(line, low, family, taken)    # the formats in a gated line: of one family, outside
+                                         # the spans the caller's own rules took
+
 Nothing here imports the supervisor or the secrets plugin; stdlib only. Regexes are compiled
 on first use, and run only on lines holding one of their format's keywords.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from . import _ai, _cloud, _devtools, _generic, _hosting, _identity, _messaging, _payments, _saas
-from ._matcher import Catalogue
+from ._matcher import Catalogue, Gate
 from ._model import GENERIC, HIGH, MEDIUM, NAMED, Format, Match
 
 CATALOGUE = Catalogue(
@@ -56,6 +63,26 @@ def find_lines(lines: Sequence[str]) -> Iterator[tuple[int, Match]]:
     return CATALOGUE.find_lines(lines)
 
 
+def gate_with(words: Iterable[str]) -> Gate:
+    """The prefilter of every format and of `words` (lowercase) in one regex, for `stops`:
+    built on first use for each set of words."""
+    return CATALOGUE.gate_with(words)
+
+
+def stops(lines: Sequence[str], gate: Gate | None = None) -> Iterator[int]:
+    """The indexes of the lines of a block that `gate` (the catalogue's by default) stops at:
+    one search over the whole block, lowercased."""
+    return CATALOGUE.stops(lines, gate)
+
+
+def matches(
+    line: str, low: str, family: str | None = None, taken: Sequence[tuple[int, int]] = ()
+) -> list[Match]:
+    """The secrets of the formats of `family` (None: all) in a line a gate stopped at (`low`,
+    the line lowercased), skipping those that overlap a span of `taken`; in order."""
+    return CATALOGUE.matches(line, low, family, taken)
+
+
 def may_contain(text_lower: str) -> bool:
     """Whether a block of (lowercased) lines holds a keyword of some format: when it does not,
     no line of it needs `find`."""
@@ -71,8 +98,12 @@ __all__ = [
     "MEDIUM",
     "NAMED",
     "Format",
+    "Gate",
     "Match",
     "find",
     "find_lines",
+    "gate_with",
+    "matches",
     "may_contain",
+    "stops",
 ]

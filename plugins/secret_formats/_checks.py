@@ -11,10 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import zlib
 
-from ._model import Check, shannon
+from ._model import Check, lazy, shannon
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -113,7 +112,7 @@ def jwt_valid(secret: str) -> bool:
     return value is not None and "alg" in value and rest.count(".") == 1
 
 
-_PRINTABLE = re.compile(r"[\x20-\x7e]+")
+_PRINTABLE = lazy(r"[\x20-\x7e]+")
 
 
 def printable(text: str) -> str | None:

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 
@@ -153,26 +154,113 @@ def anchored_regex(words: Iterable[str], patterns: Iterable[str] = ()) -> re.Pat
     return re.compile("|".join([*_anchored_branches(trie), *sorted(set(patterns))]))
 
 
+# Until this many characters have gone through a gate (or the keyword search), its words are
+# looked for one by one with `str.find`/`in` (fast C searches, nothing to build), instead of
+# compiling the one combined regex, which costs milliseconds: a git hook over a small commit
+# never builds it. Past it, the regex is compiled and used from then on. Both find the same.
+COMPILE_GATE_AFTER = 1 << 18
+COMPILE_TRIGGER_AFTER = 1 << 16
+
+
+class Gate:
+    """The prefilter: a (lowercased) text is worth a look when it holds one of `words` or
+    matches one of `patterns`."""
+
+    def __init__(self, words: Iterable[str], patterns: Iterable[str]) -> None:
+        self.words = tuple(sorted({w for w in words if w and "\n" not in w}))
+        self.patterns = tuple(sorted(set(patterns)))
+        self._regex: re.Pattern[str] | None = None
+        self._searched = 0
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The one regex of the words and patterns (`anchored_regex`), compiled on first use."""
+        if self._regex is None:
+            self._regex = anchored_regex(self.words, self.patterns)
+        return self._regex
+
+    @cached_property
+    def _patterns(self) -> re.Pattern[str] | None:
+        return re.compile("|".join(self.patterns)) if self.patterns else None
+
+    def _compiled(self, size: int) -> re.Pattern[str] | None:
+        """The regex, once `size` more characters take the searches past the threshold."""
+        if self._regex is None:
+            self._searched += size
+            if self._searched <= COMPILE_GATE_AFTER:
+                return None
+        return self.regex
+
+    def search(self, text: str) -> bool:
+        """Whether `text` (lowercased) holds a word or matches a pattern."""
+        regex = self._compiled(len(text))
+        if regex is not None:
+            return regex.search(text) is not None
+        if any(word in text for word in self.words):
+            return True
+        return self._patterns is not None and self._patterns.search(text) is not None
+
+    def stops(self, block: str) -> Iterator[int]:
+        """The indexes of the lines of `block` (lowercased, `\n`-separated) the gate finds
+        something in, in order."""
+        regex = self._compiled(len(block))
+        if regex is not None:
+            position, index = 0, 0
+            while (hit := regex.search(block, position)) is not None:
+                index += block.count("\n", position, hit.start())
+                yield index
+                position = block.find("\n", hit.start()) + 1
+                if position == 0:
+                    return
+                index += 1
+            return
+        ends = [i for i, char in enumerate(block) if char == "\n"] if "\n" in block else []
+        lines: set[int] = set()
+
+        def line_of(at: int) -> int:
+            index = bisect_left(ends, at)
+            lines.add(index)
+            return ends[index] + 1 if index < len(ends) else len(block)  # the next line's start
+
+        for word in self.words:
+            at = block.find(word)
+            while at != -1:
+                at = block.find(word, line_of(at))
+        if self._patterns is not None:
+            position = 0
+            while (hit := self._patterns.search(block, position)) is not None:
+                position = line_of(hit.start())
+        yield from sorted(lines)
+
+
 class Catalogue:
     """A set of formats and the matcher over them."""
 
     def __init__(self, formats: Sequence[Format]) -> None:
         self.formats: tuple[Format, ...] = tuple(sorted(formats, key=lambda f: f.rank))
         self._compiled: list[re.Pattern[str] | None] = [None] * len(self.formats)
+        self._gates: dict[frozenset[str], Gate] = {}
+        self._looked_up = 0  # characters the keyword search went through without the trie
+
+    @cached_property
+    def _own_keywords(self) -> dict[str, frozenset[int]]:
+        """Each keyword, with the formats that have it."""
+        own: dict[str, set[int]] = {}
+        for index, fmt in enumerate(self.formats):
+            for keyword in fmt.keywords:
+                own.setdefault(keyword, set()).add(index)
+        return {keyword: frozenset(indices) for keyword, indices in own.items()}
 
     @cached_property
     def _by_keyword(self) -> dict[str, tuple[int, ...]]:
         """Each keyword, with the formats of every keyword it starts with (the trigger reports
         only the longest keyword at a position)."""
-        own: dict[str, set[int]] = {}
-        for index, fmt in enumerate(self.formats):
-            for keyword in fmt.keywords:
-                own.setdefault(keyword, set()).add(index)
+        own = self._own_keywords
         table: dict[str, tuple[int, ...]] = {}
         for keyword in own:
             indices: set[int] = set()
             for end in range(1, len(keyword) + 1):
-                indices |= own.get(keyword[:end], set())
+                indices |= own.get(keyword[:end], frozenset())
             table[keyword] = tuple(sorted(indices))
         return table
 
@@ -181,18 +269,33 @@ class Catalogue:
         return trie_regex(self._by_keyword)
 
     @cached_property
-    def _gate(self) -> re.Pattern[str]:
-        return anchored_regex(
-            (word for fmt in self.formats for word in fmt.gate_words),
-            (fmt.gate_pattern for fmt in self.formats if fmt.gate_pattern),
-        )
+    def _gate(self) -> Gate:
+        return self.gate_with(())
+
+    def gate_with(self, words: Iterable[str]) -> Gate:
+        """The gate of every format and of `words` too (lowercase): one search over a block
+        stops at each line that may hold a secret of some format or mention one of `words`
+        (a caller's own rules share the pass). Made once per set of words."""
+        extra = frozenset(words)
+        gate = self._gates.get(extra)
+        if gate is None:
+            gate = self._gates[extra] = Gate(
+                [*(word for fmt in self.formats for word in fmt.gate_words), *extra],
+                (fmt.gate_pattern for fmt in self.formats if fmt.gate_pattern),
+            )
+        return gate
 
     def may_contain(self, text_lower: str) -> bool:
         """Whether some line of `text_lower` (lowercased) may hold a secret of some format."""
-        return self._gate.search(text_lower) is not None
+        return self._gate.search(text_lower)
 
     def candidates(self, low: str) -> list[int]:
         """The formats (by index, most specific first) whose keywords the line `low` holds."""
+        if "_trigger" not in self.__dict__:
+            self._looked_up += len(low)
+            if self._looked_up <= COMPILE_TRIGGER_AFTER:
+                held = [i for k, i in self._own_keywords.items() if k in low]
+                return sorted(frozenset[int]().union(*held))
         trigger, table = self._trigger, self._by_keyword
         hit = trigger.search(low)
         if hit is None:
@@ -213,38 +316,50 @@ class Catalogue:
     def find_lines(self, lines: Sequence[str]) -> Iterator[tuple[int, Match]]:
         """`find` over many lines, with their index: one gate search over the whole block,
         and `find` only on the lines it stops at."""
+        for index in self.stops(lines):
+            line = lines[index]
+            yield from ((index, match) for match in self.matches(line, line.lower()))
+
+    def stops(self, lines: Sequence[str], gate: Gate | None = None) -> Iterator[int]:
+        """The indexes of the lines `gate` (by default the catalogue's own; see `gate_with`)
+        finds something in, in order: one search over the whole block, lowercased."""
+        gate = self._gate if gate is None else gate
         block = "\n".join(lines).lower()
         if block.count("\n") != max(len(lines) - 1, 0):  # a line holding a newline
-            for index, line in enumerate(lines):
-                yield from ((index, match) for match in self.find(line))
+            yield from (i for i, line in enumerate(lines) if gate.search(line.lower()))
             return
-        gate, position, index = self._gate, 0, 0
-        while (hit := gate.search(block, position)) is not None:
-            index += block.count("\n", position, hit.start())
-            line = lines[index]
-            yield from ((index, match) for match in self._matches(line, line.lower()))
-            position = block.find("\n", hit.start()) + 1
-            if position == 0:
-                return
-            index += 1
+        yield from gate.stops(block)
 
     def find(self, line: str) -> Iterator[Match]:
         """The secrets in one line, non-overlapping (the most specific format wins a span),
         in the order they appear."""
         low = line.lower()
-        if self._gate.search(low) is not None:
-            yield from self._matches(line, low)
+        if self._gate.search(low):
+            yield from self.matches(line, low)
 
-    def _matches(self, line: str, low: str) -> list[Match]:
+    def matches(
+        self,
+        line: str,
+        low: str,
+        family: str | None = None,
+        taken: Sequence[tuple[int, int]] = (),
+    ) -> list[Match]:
+        """The secrets in a line the gate stopped at (`low`: the line lowercased), in order:
+        only the formats of `family` (None: all), none overlapping a span of `taken` (the
+        caller's own findings, which win)."""
         found: list[Match] = []
         windowed = len(line) > LONG_LINE and len(low) == len(line)
         for index in self.candidates(low):
             fmt = self.formats[index]
+            if family is not None and fmt.family != family:
+                continue
             regex = self.regex(index)
             hits = _around(regex, line, low, fmt.keywords) if windowed else regex.finditer(line)
             for hit in hits:
                 match = judge(fmt, hit)
                 if match is None or any(_overlap(match, other) for other in found):
+                    continue
+                if any(match.start < end and start < match.end for start, end in taken):
                     continue
                 found.append(match)
         return sorted(found, key=lambda m: m.start)

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any, cast
 
 Check = Callable[[str], bool]
 Accept = Callable[["re.Match[str]"], bool]
@@ -95,6 +96,24 @@ class Match:
     confidence: str
 
 
+class _Lazy:
+    """A regex compiled the first time it is used: importing the catalogue compiles nothing
+    (start-up time counts in a git hook)."""
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._args = (source, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+def lazy(source: str, flags: int = 0) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _Lazy(source, flags))
+
+
 # --- checks every format shares ------------------------------------------------------------------
 
 
@@ -106,12 +125,12 @@ def shannon(text: str) -> float:
     return -sum(n / size * math.log2(n / size) for n in Counter(text).values())
 
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy(
     r"x{5,}|\*{3,}|\.{3}|…|<[^>]*>|\$\{|\{\{|%\(|example|placeholder|change[_-]?me|replace[_-]?me"
     r"|your[_-]|dummy|redacted|(.)\1{7,}",
     re.I,
 )
-_UNIT = re.compile(r"(.{1,32}?)\1+.{0,4}", re.S)
+_UNIT = lazy(r"(.{1,32}?)\1+.{0,4}", re.S)
 
 
 def placeholder(body: str) -> bool:
@@ -130,7 +149,7 @@ def sequential(body: str) -> bool:
     return steps >= (len(low) - 1) * 0.5
 
 
-_ALPHABETS = ((re.compile(r"[0-9a-f]+|[0-9A-F]+"), 16), (re.compile(r"[a-z0-9]+|[A-Z0-9]+"), 36))
+_ALPHABETS = ((lazy(r"[0-9a-f]+|[0-9A-F]+"), 16), (lazy(r"[a-z0-9]+|[A-Z0-9]+"), 36))
 
 
 def default_entropy(body: str) -> float:
@@ -141,9 +160,9 @@ def default_entropy(body: str) -> float:
     return 0.6 * math.log2(max(2, min(len(body), size)))
 
 
-_SEPARATED = re.compile(r"[-_./ ]+")
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
-_CAPITALIZED = re.compile(r"[A-Z][a-z]{2,}")
+_SEPARATED = lazy(r"[-_./ ]+")
+_WORD = lazy(r"[A-Z]?[a-z]+|[A-Z]+")
+_CAPITALIZED = lazy(r"[A-Z][a-z]{2,}")
 
 
 def written(value: str) -> bool:
@@ -273,7 +292,7 @@ NOT_SECRET_ENDINGS = (
     "var",
     "header",
 )
-_NAME_SPLIT = re.compile(r"[^a-z0-9]+")
+_NAME_SPLIT = lazy(r"[^a-z0-9]+")
 _ASSIGN = r"""["'\]]{0,2}[ \t]{0,3}(?:=>|:=|\?=|=|:)[ \t]{0,5}["'`]?"""
 
 

@@ -48,12 +48,15 @@ def _run(
     import os
     from pathlib import Path
 
-    from supervisor.cli.parser import build_parser
+    from supervisor.cli.parser import parse
     from supervisor.lifecycle.trust import authorize
     from supervisor.render.output import Output
 
-    words = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(words).parse_args(words)
+    args = parse(sys.argv[1:] if argv is None else list(argv))
+    if args.command == "help":  # reads no repository
+        from supervisor.cli.help import show
+
+        return show(args.topic, out or Output())
     environ = os.environ if env is None else env
     here = cwd or os.getcwd()
     authorize(args, Path(here), environ)  # what an agent may not do is refused here, once

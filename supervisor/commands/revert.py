@@ -17,6 +17,9 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
     if args.json:
         out.json(done.as_json())
         return 0
+    for folder in done.rebuilt:
+        where = f"from checkpoint {done.target}" if folder == "shadow" else f"at agent/{found.name}"
+        out.line(f"the {folder} was missing: made it again {where}")
     out.line(f"saved the state before the revert as checkpoint {done.saved}")
     for path in done.paths:
         out.line(f"reverted {quote_path(path)}")

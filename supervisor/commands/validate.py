@@ -1,20 +1,35 @@
-"""`git agent validate <feature>`: the shadow against the base under every rule."""
+"""`git agent validate <feature>`: the shadow against the base under every rule. While the
+feature is watched, its supervisor answers (it knows what changed)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from supervisor.lifecycle.verdict import validate
-from supervisor.lifecycle.workspace import open_feature
-from supervisor.render import text
+from supervisor.commands.delegate import delegate
 from supervisor.render.output import Output
-from supervisor.rules.engine import PluginsFailed
+
+if TYPE_CHECKING:
+    from supervisor.lifecycle.feature import Feature
 
 
 def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str) -> int:
+    code = delegate(args, out, env, cwd)
+    if code is not None:
+        return code
+    from supervisor.lifecycle.workspace import open_feature
+
     with open_feature(env, cwd, args.feature) as found:
-        report = validate(found)
+        return act(found, args, out)
+
+
+def act(found: Feature, args: argparse.Namespace, out: Output) -> int:
+    from supervisor.lifecycle.verdict import validate
+    from supervisor.render import text
+    from supervisor.rules.engine import PluginsFailed
+
+    report = validate(found)
     if report.failures:  # the other plugins' findings first, then what failed
         if not args.json:
             text.report(out, report)

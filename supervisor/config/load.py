@@ -19,7 +19,7 @@ from supervisor.config.rules import Layer
 from supervisor.errors import ConfigError
 
 POLICY_PATH = ".git-agent/policy.toml"
-CACHE_FORMAT = 2
+CACHE_FORMAT = 4
 MAX_CONFIG_BYTES = (
     1 << 20
 )  # a policy or plan larger than this is refused unread  # raise when what a cache entry holds changes

@@ -45,6 +45,23 @@ class Limits(NamedTuple):
         return Limits(**merged)
 
 
+class Live(NamedTuple):
+    """`[live]` of the policy: how the supervisor watches (see config.models.LiveTable)."""
+
+    quiet_ms: int = 200
+    checkpoint_quiet_s: float = 5.0
+    checkpoint_every_s: float = 60.0
+    reconcile_every_s: float = 300.0
+    pause_by_hand: bool = False
+
+
+ACTIONS = {"report": 0, "revert-file": 1, "pause": 2}
+POLICY_TABLES = ("scheduling", "environment", "sandbox", "setup")
+# the limits of an agent a plan can only lower
+AGENT_LIMITS = ("timeout", "max_tokens", "max_usd", "max_turns")
+DEFAULT_CONTAINMENT = {"git": "revert-file", "symlink": "revert-file", "secrets": "pause"}
+
+
 class Check(NamedTuple):
     """One `[[checks]]` entry of a plan: a command run before promotion."""
 
@@ -66,6 +83,12 @@ class Layer(NamedTuple):
     description: str = ""
     file: str = ""  # where it was read from, for error messages
     text: str = ""  # its text, to say at which line a key is
+    live: Live = Live()
+    containment: Mapping[str, str] = {}
+    agents: Mapping[str, Mapping[str, Any]] = {}  # `[agents.<name>]`, as validated
+    after: tuple[str, ...] = ()  # a plan's: start once these features are promoted
+    priority: int = 0
+    tables: Mapping[str, Mapping[str, Any]] = {}  # scheduling, environment, sandbox, setup
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], file: str = "", text: str = "") -> Layer:
@@ -85,6 +108,12 @@ class Layer(NamedTuple):
             description=str(data.get("description", "")),
             file=file,
             text=text,
+            live=Live(**{k: v for k, v in data.get("live", {}).items() if k in Live._fields}),
+            containment=dict(data.get("containment", {})),
+            agents={k: dict(v) for k, v in data.get("agents", {}).items()},
+            after=tuple(data.get("after", ())),
+            priority=int(data.get("priority", 0)),
+            tables={k: dict(data[k]) for k in POLICY_TABLES if isinstance(data.get(k), dict)},
         )
 
 
@@ -127,11 +156,52 @@ class Rules:
             level = max(level, wanted, key=RANK.__getitem__)
         return level
 
+    @property
+    def live(self) -> Live:
+        return self.policy.live
+
+    def action(self, rule: str) -> str:
+        """What the supervisor does when `rule` fires: the policy's action for the rule or its
+        nearest dotted prefix (the defaults: git.* and symlink.* revert the file, secrets.*
+        pause, the rest report), and a plan's when it is stricter."""
+        table = {**DEFAULT_CONTAINMENT, **self.policy.containment}
+        action = severity_of(rule, table, "report")
+        if self.plan is not None:
+            wanted = severity_of(rule, self.plan.containment, action)
+            action = max(action, wanted, key=ACTIONS.__getitem__)
+        return action
+
+    def agent(self, name: str) -> dict[str, Any] | None:
+        """`[agents.<name>]`: the policy's, with the plan's keys over it (its limits only
+        lower the policy's); None when neither names it."""
+        mine = self.policy.agents.get(name)
+        theirs = self.plan.agents.get(name) if self.plan is not None else None
+        if mine is None and theirs is None:
+            return None
+        merged = {**(mine or {}), **{k: v for k, v in (theirs or {}).items() if v is not None}}
+        for key in AGENT_LIMITS:
+            values = [t[key] for t in (mine, theirs) if t is not None and t.get(key) is not None]
+            merged[key] = min(values, key=_limit_order) if values else None
+        return merged
+
+    def table(self, name: str) -> Mapping[str, Any]:
+        """One of the policy's own tables: scheduling, environment, sandbox, setup."""
+        return self.policy.tables.get(name, {})
+
     def plugin_config(self, name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
         """`[plugins.<name>]` of the policy and of the plan (a plugin may only narrow with
         the latter)."""
         plan = self.plan.plugins.get(name, {}) if self.plan else {}
         return self.policy.plugins.get(name, {}), plan
+
+
+def _limit_order(value: object) -> float:
+    """Limits compare as numbers; a duration (`30m`) as its seconds."""
+    if isinstance(value, str):
+        from supervisor.config.durations import parse_duration
+
+        return parse_duration(value)
+    return float(value)  # type: ignore[arg-type]
 
 
 def severity_of(rule: str, table: Mapping[str, str], default: str) -> str:

@@ -21,6 +21,7 @@ class Settings(NamedTuple):
     blocked_plugins: frozenset[str] = frozenset()
     faults: frozenset[str] = frozenset()
     env: Mapping[str, str] = {}
+    max_watches: int | None = None  # the most directories the supervisor watches by inotify
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -32,7 +33,16 @@ class Settings(NamedTuple):
                 f"GIT_AGENT_LOCK_TIMEOUT must be a number of seconds, not {timeout!r}"
             ) from None
         faults = frozenset(filter(None, env.get("GIT_AGENT_FAULT", "").split(",")))
-        return cls(lock_timeout, blocked_from(env), faults, dict(env))
+        return cls(lock_timeout, blocked_from(env), faults, dict(env), _max_watches(env))
+
+
+def _max_watches(env: Mapping[str, str]) -> int | None:
+    value = env.get("GIT_AGENT_MAX_WATCHES", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise UsageError(f"GIT_AGENT_MAX_WATCHES must be a number of directories, not {value!r}")
+    return int(value)
 
 
 def fault(settings: Settings, point: str) -> None:

@@ -68,7 +68,26 @@ def changes_between(repo: Repo, old: bytes | None, new: bytes | None) -> list[Ch
     """The changed paths from `old` to `new`, renames paired, each with its line counts.
 
     The walk skips equal subtrees, so the cost follows what changed, not the repository."""
-    pairs = list(trees.compare(repo, old, new))
+    return changes_of(repo, list(trees.compare(repo, old, new)))
+
+
+def changes_at(
+    repo: Repo, old: bytes | None, new: bytes | None, paths: Iterable[bytes]
+) -> list[Change]:
+    """The changes from `old` to `new` at `paths` only (a path that is a directory on either
+    side stands for everything below it): what a batch of a watcher's events touched."""
+    pairs: dict[bytes, trees.EntryPair] = {}
+    for path in sorted(set(paths)):
+        a, b = trees.lookup(repo, old, path), trees.lookup(repo, new, path)
+        if a == b:
+            continue
+        for pair in trees.compare_at(repo, path, a, b):
+            pairs[pair[0]] = pair
+    return changes_of(repo, [pairs[p] for p in sorted(pairs)])
+
+
+def changes_of(repo: Repo, pairs: list[trees.EntryPair]) -> list[Change]:
+    """`Change`s of (path, old entry, new entry) pairs, renames paired."""
     gone = {path: a for path, a, b in pairs if a is not None and b is None}
     came = {path: b for path, a, b in pairs if a is None and b is not None}
     renamed = find_renames(repo, gone, came)

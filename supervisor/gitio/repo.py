@@ -114,6 +114,12 @@ class Repo:
         return (gitdir / pointer.read_text().strip() if pointer.exists() else gitdir).resolve()
 
     @property
+    def git_args(self) -> list[str]:
+        """What makes the git CLI work on this repository wherever it runs (the GIT_DIR a
+        user set is not passed on to the git commands we start)."""
+        return [f"--git-dir={self.git_dir}"]
+
+    @property
     def workdir(self) -> Path:
         if self._raw is None and self._where is not None and self._where.work_tree is not None:
             return self._where.work_tree.resolve()
@@ -233,6 +239,12 @@ class Repo:
         import pygit2
 
         return float(self.raw[commit].peel(pygit2.Commit).commit_time)
+
+    def is_ancestor(self, ancestor: str, commit: str) -> bool:
+        """Whether `ancestor` is `commit` or one of its ancestors."""
+        if ancestor == commit:
+            return True
+        return bool(self.raw.descendant_of(_oid(commit), _oid(ancestor)))
 
     def parents(self, commit: str) -> list[str]:
         found = self._light_commit(commit)

@@ -9,6 +9,7 @@ from typing import Protocol
 from supervisor.gitio.objects import MODE_TREE, TREE
 
 Entry = tuple[int, bytes]  # (git mode, raw object id)
+EntryPair = tuple[bytes, "Entry | None", "Entry | None"]  # path, old entry, new entry
 Changes = Mapping[bytes, Entry | None]  # slash-separated path -> new entry, or None to delete
 
 
@@ -162,6 +163,21 @@ def lookup(store: ObjectReader, tree: bytes | None, path: bytes) -> Entry | None
             return None
         tree = entry[1]
     return None
+
+
+def compare_at(
+    store: ObjectReader, path: bytes, a: Entry | None, b: Entry | None
+) -> Iterator[tuple[bytes, Entry | None, Entry | None]]:
+    """`compare` of what stands at `path` on each side (a file, a directory, or nothing)."""
+    a_tree = a[1] if a and a[0] == MODE_TREE else None
+    b_tree = b[1] if b and b[0] == MODE_TREE else None
+    leaf = (path, None if a_tree else a, None if b_tree else b)
+    if leaf[1] and b_tree:
+        yield leaf
+    if a_tree or b_tree:
+        yield from compare(store, a_tree, b_tree, path + b"/")
+    if (leaf[1] or leaf[2]) and not (leaf[1] and b_tree):
+        yield leaf
 
 
 class _Level:

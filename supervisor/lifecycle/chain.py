@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from supervisor.lifecycle.feature import Feature
 
 TRAILER = re.compile(r"^Checkpoint: (\d+)$", re.MULTILINE)
-TRAILERS = re.compile(r"\n\nCheckpoint: \d+\nFeature: [^\n]*$")
+TRAILERS = re.compile(r"\n\nCheckpoint: \d+\nFeature: [^\n]*(?:\nAudit: [0-9a-f]*)?$")
+AUDIT_TRAILER = re.compile(r"^Audit: ([0-9a-f]{64})$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,11 @@ class Chain:
         return commit
 
     def checkpoint(
-        self, message: str | None = None, paths: Iterable[bytes] | None = None
+        self, message: str | None = None, paths: Iterable[bytes] | None = None, auto: bool = False
     ) -> Checkpointed:
         """Commit the shadow's exact state as the next checkpoint (unless nothing changed);
-        `paths`: what changed since the last scan, when the caller knows it."""
+        `paths`: what changed since the last scan, when the caller knows it; `auto`: the
+        supervisor took it on its own."""
         scanner = self.feature.scanner
         tree = scanner.scan(paths, keep=False) or self.repo.write(TREE, serialize({}))
         scanner.forget_scanned()
@@ -107,10 +109,13 @@ class Chain:
             return Checkpointed(number, tip, False)
         number += 1
         text = (message or "").strip() or f"checkpoint {number}"
-        body = f"{text}\n\nCheckpoint: {number}\nFeature: {self.feature.name}\n"
+        head = self.feature.audit.head()
+        audit = f"Audit: {head.hash}\n" if head is not None else ""
+        body = f"{text}\n\nCheckpoint: {number}\nFeature: {self.feature.name}\n{audit}"
         commit = self.repo.create_commit(tree, [tip], body)
         self.repo.set_ref(self.ref, commit, f"git-agent: checkpoint {number}")
-        self.feature.emit("checkpoint", number=number, commit=commit)
+        extra = {"auto": True} if auto else {}
+        self.feature.emit("checkpoint", number=number, commit=commit, **extra)
         return Checkpointed(number, commit, True)
 
 

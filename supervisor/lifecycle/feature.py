@@ -13,6 +13,7 @@ from supervisor.errors import UsageError
 from supervisor.rules.context import ReadOnly, RuleContext
 from supervisor.rules.manager import Manager, emit
 from supervisor.rules.types import Event
+from supervisor.store.audit import AuditLog, Entry
 from supervisor.store.names import branch_of, chain_of
 from supervisor.store.state import FeatureRow
 
@@ -87,5 +88,12 @@ class Feature:
             self.rules, ReadOnly(self.repo), self.shadow, self.name, tree, make, skipped
         )
 
-    def emit(self, kind: str, **data: object) -> None:
-        emit(self.plugins, Event(kind, self.name, dict(data)))
+    @property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.ws.layout.audit(self.name))
+
+    def emit(self, kind: str, **data: object) -> Entry:
+        """Record what happened in the audit log, then tell the observer plugins."""
+        entry = self.audit.append(kind, data)
+        emit(self.plugins, Event(kind, self.name, {**entry.data, "seq": entry.seq}, entry.time))
+        return entry

@@ -67,9 +67,14 @@ def _remove_worktree(feature: Feature, force: bool) -> None:
                 f"remove with --force to keep them in refs/agent/{feature.name}/worktree and go on"
             )
         save_worktree(feature, tree)
-        run_git(["worktree", "unlock", str(path)], repo.workdir, check=False)
+    # unlocked even when the folder is gone, or prune would keep its entry forever
+    run_git([*repo.git_args, "worktree", "unlock", str(path)], repo.workdir, check=False)
+    if path.exists():
         try:
-            run_git(["worktree", "remove", "--force", "--force", str(path)], repo.workdir)
+            run_git(
+                [*repo.git_args, "worktree", "remove", "--force", "--force", str(path)],
+                repo.workdir,
+            )
         except FatalError:
             shutil.rmtree(path, ignore_errors=True)
-    run_git(["worktree", "prune"], repo.workdir, check=False)
+    run_git([*repo.git_args, "worktree", "prune"], repo.workdir, check=False)

@@ -16,6 +16,7 @@ from supervisor.errors import FatalError, UsageError
 from supervisor.gitio import trees
 from supervisor.gitio.repo import Repo
 from supervisor.lifecycle.feature import Feature
+from supervisor.lifecycle.rebuild import missing, rebuild_shadow, rebuild_worktree
 from supervisor.lifecycle.verdict import evaluate
 from supervisor.lifecycle.worktree import require_unlocked, reset_worktree
 from supervisor.lifecycle.writer import EntryChange, Writer
@@ -29,6 +30,7 @@ class Reverted:
     checkpoint: int  # the checkpoint holding the state after it
     worktree_saved: str | None = None
     set_aside: str | None = None  # where directories and things in the way were moved to
+    rebuilt: tuple[str, ...] = ()  # the folders that were missing and were made again
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -38,6 +40,7 @@ class Reverted:
             "checkpoint": self.checkpoint,
             "worktree_saved": self.worktree_saved,
             "set_aside": self.set_aside,
+            "rebuilt": list(self.rebuilt),
         }
 
 
@@ -53,6 +56,12 @@ def revert(
     watcher does); the state before the revert is then checkpointed without a full scan."""
     repo = feature.repo
     target_commit = feature.chain.resolve(to)
+    feature.require_active()
+    rebuilt = tuple(m for m in missing(feature) if worktree or m == "shadow")
+    if "shadow" in rebuilt:
+        rebuild_shadow(feature, target_commit)  # then nothing is left to revert in it
+    if "worktree" in rebuilt:
+        rebuild_worktree(feature)
     if worktree:
         require_unlocked(feature)  # both or neither: know the worktree can be reset first
     before = feature.chain.checkpoint(f"before revert to checkpoint {to}", dirty)
@@ -79,7 +88,7 @@ def revert(
     kept = _reset_worktree_or_undo(feature, changes, in_checkpoint) if worktree else None
     feature.emit("revert", target=to, paths=len(touched), checkpoint=after)
     aside = str(trash) if writer.set_aside else None
-    return Reverted(saved, to, [os.fsdecode(p) for p in touched], after, kept, aside)
+    return Reverted(saved, to, [os.fsdecode(p) for p in touched], after, kept, aside, rebuilt)
 
 
 def set_aside_dir(feature: Feature) -> Path:

@@ -36,8 +36,11 @@ class Probe:
         self.shadow = shadow
         self.index_id = file_id(index)  # before git opens it: `quick_scan` checks it is the cache's
         self._running: Running | None = None
-        if self.index_id is not None and view.is_dir():
-            self._running = diff_files(view, shadow, index)
+        if self.index_id is not None and view.is_dir() and shadow.is_dir():
+            try:
+                self._running = diff_files(view, shadow, index)
+            except GitError:  # the shadow went away meanwhile: the scan will say so
+                self._running = None
 
     def result(self) -> tuple[Sequence[bytes], FileId | None] | None:
         """The paths git named and the index it read; None when it had no index or failed."""
@@ -97,6 +100,9 @@ class ShadowScanner:
         self.scanned_ref = f"refs/agent/{feature.name}/scanned"
         self._snapshot: Snapshot | None = None
         self._saved, self._unsaved = -SAVE_EVERY, False
+        # a watcher's word on what changed since the last scan (None from it: it cannot tell);
+        # a scan of "everything" then looks only there
+        self.hint: Callable[[], Iterable[bytes] | None] | None = None
 
     def snapshot(self) -> Snapshot:
         """The shadow's snapshot, loaded once and kept warm for this feature's lifetime."""
@@ -129,13 +135,22 @@ class ShadowScanner:
             self._snapshot.save()
             self._saved, self._unsaved = time.monotonic(), False
 
-    def scan(self, paths: Iterable[bytes] | None = None, keep: bool = True) -> bytes | None:
+    def scan(
+        self,
+        paths: Iterable[bytes] | None = None,
+        keep: bool = True,
+        secure: bool = True,
+        hinted: bool = True,
+    ) -> bytes | None:
         """The shadow's tree now; `keep`: hold it on a ref when no checkpoint does. First, the
-        agent's own git history is made safe from a gc in your repository."""
+        agent's own git history is made safe from a gc in your repository (unless a watcher
+        knows that history did not change: `secure=False`). `hinted=False`: a full scan even
+        when a watcher could say what changed."""
         snapshot = self.snapshot()
-        feature = self.feature
-        stamp = feature.ws.layout.feature_dir(feature.name) / "history.stamp"
-        secure_history(feature.repo, feature.shadow, [feature.chain_ref, feature.branch], stamp)
+        if paths is None and hinted and self.hint is not None:
+            paths = self.hint()
+        if secure:
+            self.secure_history()
         try:
             tree = self._quick(snapshot) if paths is None else snapshot.scan(paths)
         except Fallback:
@@ -160,6 +175,11 @@ class ShadowScanner:
         if found is None:
             raise Fallback("no index to ask git about")
         return snapshot.quick_scan(found.result)
+
+    def secure_history(self) -> None:
+        feature = self.feature
+        stamp = feature.ws.layout.feature_dir(feature.name) / "history.stamp"
+        secure_history(feature.repo, feature.shadow, [feature.chain_ref, feature.branch], stamp)
 
     def forget_scanned(self) -> None:
         self.feature.repo.delete_ref(self.scanned_ref)

@@ -32,7 +32,7 @@ from supervisor.lifecycle.writer import Deferred, Progress, checkout, clone_defe
 from supervisor.rules.context import ReadOnly, RuleContext
 from supervisor.rules.engine import check_config
 from supervisor.store.layout import FEATURE_MARKER, SHADOW_MARKER
-from supervisor.store.names import branch_of, chain_of, check_feature
+from supervisor.store.names import branch_of, chain_of, check_new_feature
 from supervisor.store.state import FeatureRow
 
 
@@ -43,14 +43,14 @@ def start(
     plan_file: Path | None = None,
     progress: Progress | None = None,
 ) -> Feature:
-    check_feature(name)
+    check_new_feature(name)
     repo = ws.repo
     if not repo.has_head() and base == "HEAD":
         raise UsageError(
             "the repository has no commits yet: make a first commit, then start a feature"
         )
     commit = repo.resolve_commit(base)
-    plan_data = _read_plan(plan_file)
+    plan_data = read_plan(plan_file)
     anchor = trusted_anchor(repo, commit)
     _check_rules(ws, anchor, plan_data, plan_file)  # a broken policy or plan stops it here
     with ws.locked(name):
@@ -100,7 +100,7 @@ def _check_rules(
     check_config(ws.plugins(rules.disabled_plugins), RuleContext(rules, ReadOnly(ws.repo)))
 
 
-def _read_plan(plan_file: Path | None) -> bytes | None:
+def read_plan(plan_file: Path | None) -> bytes | None:
     """The plan's bytes: a regular file of at most MAX_CONFIG_BYTES (never a FIFO, a device or
     a file that would take all the memory), checked at once."""
     if plan_file is None:
@@ -163,7 +163,9 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
     tree = repo.commit_tree(row.base)
     cloning = clone.plan(repo, tree, Path(row.worktree), Path(row.shadow)).clones
     deferred: list[Deferred] = []  # large files, cloned from the worktree below
-    with git_alongside(["worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir):
+    with git_alongside(
+        [*repo.git_args, "worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir
+    ):
         Repo.init_bare(layout.view(name))
         entries = _make_shadow(ws, row, tree, progress, deferred if cloning else None)
     if deferred:
@@ -172,7 +174,8 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
     fault(ws.settings, "start:shadow")
     _keep_snapshot(ws, row, tree, entries)  # after the worktree: more of the shadow is settled
     run_git(
-        ["worktree", "lock", "--reason", f"git-agent feature {name}", row.worktree], repo.workdir
+        [*repo.git_args, "worktree", "lock", "--reason", f"git-agent feature {name}", row.worktree],
+        repo.workdir,
     )
     _mark_worktree(Path(row.worktree), name)
     fault(ws.settings, "start:worktree")
@@ -235,13 +238,15 @@ def abandon(ws: Workspace, row: FeatureRow) -> None:
     repo = ws.repo
     # git marks a worktree it is still adding as locked: unlock it even if the folder is gone,
     # or prune would keep its entry forever
-    run_git(["worktree", "unlock", row.worktree], repo.workdir, check=False)
+    run_git([*repo.git_args, "worktree", "unlock", row.worktree], repo.workdir, check=False)
     if Path(row.worktree).exists():
         run_git(
-            ["worktree", "remove", "--force", "--force", row.worktree], repo.workdir, check=False
+            [*repo.git_args, "worktree", "remove", "--force", "--force", row.worktree],
+            repo.workdir,
+            check=False,
         )
     shutil.rmtree(row.worktree, ignore_errors=True)
-    run_git(["worktree", "prune"], repo.workdir, check=False)
+    run_git([*repo.git_args, "worktree", "prune"], repo.workdir, check=False)
     for ref in (branch_of(row.name), chain_of(row.name)):
         if repo.ref(ref) == row.base:
             with contextlib.suppress(FatalError):

@@ -37,5 +37,7 @@ def describe(found: Feature) -> dict[str, Any]:
         "promoted": promoted,
         "plan_hash": row.plan_hash,
         "verdict": verdict,
+        "supervision": row.supervision,  # the recorded word: `live.status` knows better
+        "live": None,
         "agent": None,
     }

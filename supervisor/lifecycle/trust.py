@@ -16,6 +16,8 @@ where an agent works.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from supervisor.gitio.repo import Repo
 
 AGENT_ENV = "GIT_AGENT_FEATURE"
+AGENTS_FILE = "agents.json"  # in the supervisor's folder: its agents' processes
 UNTRUSTED = ("refs/agent/", "refs/heads/agent/")
 # what the agent of a feature may do with its own feature (and nothing else)
 AGENT_MAY = frozenset(
@@ -95,7 +98,8 @@ def trusted_anchor(repo: Repo, commit: str) -> str:
 
 
 def context_of(cwd: Path, env: Mapping[str, str]) -> Context:
-    """Where the command runs: a shadow, a feature's worktree, or with an agent's environment."""
+    """Where the command runs: a shadow, a feature's worktree, with an agent's environment, or
+    as a descendant of an agent the supervisor runs (wherever it went, whatever it unset)."""
     named = env.get(AGENT_ENV)
     if named:
         return Context(named, f"the agent's environment ({AGENT_ENV}={named})", None)
@@ -103,12 +107,56 @@ def context_of(cwd: Path, env: Mapping[str, str]) -> Context:
         where = locate(cwd, env)
     except UsageError:
         return Context(None, "", None)
+    ancestor = agent_ancestor(where.common_dir / "agent" / "live" / AGENTS_FILE)
+    if ancestor is not None:
+        return Context(ancestor, "a process of its agent", None)
     feature = _marker(where.git_dir / FEATURE_MARKER)
     if (where.git_dir / SHADOW_MARKER).is_file():
         return Context(feature or "?", "its shadow", None)
     if feature is not None and where.git_dir != where.common_dir:
         return Context(None, "", feature)
     return Context(None, "", None)
+
+
+def start_ticks(pid: int) -> int | None:
+    """When `pid` started, in clock ticks since boot (with the pid, a process's identity)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return int(stat.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def agent_ancestor(registry: Path, pid: int | None = None) -> str | None:
+    """The feature whose running agent this process (or `pid`) descends from, or whose agent's
+    process group it is in, by the registry the supervisor keeps of its agents' processes."""
+    try:
+        known = json.loads(registry.read_text())
+        pids = {int(k): (str(v[0]), int(v[1])) for k, v in known.get("pids", {}).items()}
+        groups = {int(k): str(v) for k, v in known.get("pgids", {}).items()}
+    except (OSError, ValueError, TypeError, AttributeError, IndexError):
+        return None
+    current = os.getpid() if pid is None else pid
+    group = os.getpgid(current) if pid is None else None
+    if group is not None and group in groups:
+        return groups[group]
+    for _ in range(64):
+        if current in pids and start_ticks(current) == pids[current][1]:
+            return pids[current][0]
+        parent = _parent(current)
+        if parent is None or parent <= 1:
+            return None
+        current = parent
+    return None
 
 
 def _marker(path: Path) -> str | None:

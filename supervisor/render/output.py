@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from typing import IO, Any
 
 _ESCAPES = {
@@ -66,6 +68,16 @@ class Output:
         else:
             buffer.write(data)
             buffer.flush()
+
+    def columns(self, env: Mapping[str, str]) -> int:
+        """The width git gives its output: COLUMNS when set, else the terminal's, else 80."""
+        value = env.get("COLUMNS", "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+        try:
+            return os.get_terminal_size(self.stdout.fileno()).columns
+        except (AttributeError, OSError, ValueError):  # not a terminal, or not a file at all
+            return 80
 
     def note(self, text: str) -> None:
         self.stderr.write(text + "\n")

@@ -7,7 +7,7 @@ change set into a `Report`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import pluggy
 
@@ -122,6 +122,45 @@ def judge(
     return report
 
 
+class PathVerdict(NamedTuple):
+    """What the per-path rules found in one change, and the plugins that failed on it."""
+
+    violations: list[Violation]
+    failures: list[PluginFailure]
+
+
+def judge_paths(
+    manager: pluggy.PluginManager, ctx: RuleContext, changes: Iterable[Change]
+) -> dict[bytes, PathVerdict]:
+    """The per-path rules over each of `changes`, by path: a watcher judges only what a batch
+    changed and keeps the rest of the verdict from earlier batches."""
+    _failures(manager)
+    out = {}
+    for change in changes:
+        found = _flat(manager.hook.git_agent_check_path(change=change, ctx=ctx))
+        out[change.raw_path] = PathVerdict(leveled(found, ctx), _failures(manager))
+    return out
+
+
+def judge_whole(
+    manager: pluggy.PluginManager,
+    ctx: RuleContext,
+    changes: Sequence[Change],
+    per_path: Iterable[PathVerdict],
+) -> Report:
+    """The report on `changes` from their per-path verdicts (`judge_paths`, kept from earlier
+    batches) and the whole-set rules, run again over all of them."""
+    _failures(manager)
+    whole = leveled(_flat(manager.hook.git_agent_check_changes(changes=changes, ctx=ctx)), ctx)
+    found, failures = list(whole), _failures(manager)
+    for verdict in per_path:
+        found.extend(verdict.violations)
+        failures.extend(verdict.failures)
+    report = Report(sorted(found, key=_order), list(changes), failures)
+    report.blocked = list(manager.blocked_locally) if isinstance(manager, Manager) else []
+    return report
+
+
 def before_promote(
     manager: pluggy.PluginManager, ctx: RuleContext
 ) -> tuple[list[Violation], list[PluginFailure]]:
@@ -153,7 +192,11 @@ def leveled(found: Iterable[Violation], ctx: RuleContext) -> list[Violation]:
         level = ctx.rules.severity(violation.rule, violation.severity)
         if level != "off":
             out.append(violation.at(level))
-    return sorted(out, key=lambda v: (v.path or "", v.line or 0, v.rule))
+    return sorted(out, key=_order)
+
+
+def _order(violation: Violation) -> tuple[str, int, str]:
+    return violation.path or "", violation.line or 0, violation.rule
 
 
 def errors(violations: Iterable[Violation]) -> int:

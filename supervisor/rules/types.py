@@ -74,8 +74,10 @@ class Violation:
 
 
 class Event:
-    """One thing that happened to a feature (start, checkpoint, validate, promote, revert,
-    remove), offered to observer plugins."""
+    """One thing that happened to a feature, as its audit log records it (start, checkpoint,
+    validate, promote, revert, remove; and from the supervisor: watch-start, watch-stop,
+    batch, reconcile, containment, pause, resume, degraded), offered to observer plugins.
+    `data` is the entry's data with its `seq`."""
 
     __slots__ = ("data", "feature", "kind", "time")
 

@@ -42,6 +42,22 @@ class Layout(NamedTuple):
     def view(self, feature: str) -> Path:
         return self.feature_dir(feature) / "view.git"
 
+    def audit(self, feature: str) -> Path:
+        """The feature's audit log (JSON Lines, hash-chained)."""
+        return self.feature_dir(feature) / "audit.jsonl"
+
+    def live_dir(self) -> Path:
+        """The supervisor's socket and what it keeps (owner-only)."""
+        return self.root / "live"
+
+    def quarantine(self, feature: str) -> Path:
+        """What containment took out of the shadow (owner-only, never checkpointed)."""
+        return self.feature_dir(feature) / "quarantine"
+
+    def agent_dir(self, feature: str) -> Path:
+        """The agent's logs, its notices, the built-in agent's conversation (owner-only)."""
+        return self.feature_dir(feature) / "agent"
+
     def journal(self, feature: str) -> Path:
         return self.feature_dir(feature) / "promote.journal"
 

@@ -8,8 +8,12 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from supervisor.errors import OperationalError, UsageError
+from supervisor.errors import OperationalError, UsageError, did_you_mean
+
+if TYPE_CHECKING:
+    from supervisor.store.agents import Agents
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -33,6 +37,40 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE features ADD COLUMN policy_commit TEXT;
     """,
+    """
+    ALTER TABLE features ADD COLUMN supervision TEXT;
+    CREATE TABLE supervisor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pid INTEGER NOT NULL,
+        create_time REAL NOT NULL,
+        started REAL NOT NULL
+    );
+    """,
+    """
+    CREATE TABLE agents (
+        feature TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        queued REAL,
+        started REAL,
+        ended REAL,
+        pid INTEGER,
+        create_time REAL,
+        pgid INTEGER,
+        exit_code INTEGER,
+        wall REAL,
+        cpu REAL,
+        peak_rss INTEGER,
+        sandbox TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        usage TEXT,
+        stalled REAL,
+        note TEXT,
+        pending TEXT
+    );
+    """,
 )
 
 
@@ -52,9 +90,8 @@ class FeatureRow:
     verdict_errors: int | None = None
     verdict_warnings: int | None = None
     verdict_time: float | None = None
-    policy_commit: str | None = (
-        None  # the commit the policy comes from (a trusted ancestor of base)
-    )
+    policy_commit: str | None = None  # where the policy comes from (a trusted ancestor of base)
+    supervision: str | None = None  # watching, paused, stopped (None: never watched)
 
 
 COLUMNS = tuple(f.name for f in fields(FeatureRow))
@@ -73,7 +110,8 @@ class State:
     def require(self, name: str) -> FeatureRow:
         row = self.get(name)
         if row is None:
-            raise UsageError(f"unknown feature: {name}")
+            known = [row.name for row in self.all()]
+            raise UsageError(f"unknown feature: {name}{did_you_mean(name, known)}")
         return row
 
     def all(self) -> list[FeatureRow]:
@@ -88,6 +126,22 @@ class State:
                 tuple(getattr(row, c) for c in COLUMNS),
             )
 
+    def supervisor(self) -> tuple[int, float, float] | None:
+        """(pid, create time, start time) of the recorded supervisor process, if any."""
+        row = self.conn.execute("SELECT pid, create_time, started FROM supervisor").fetchone()
+        return (int(row[0]), float(row[1]), float(row[2])) if row else None
+
+    def set_supervisor(self, pid: int, create_time: float) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO supervisor VALUES (1, ?, ?, ?)",
+                (pid, create_time, time.time()),
+            )
+
+    def clear_supervisor(self, pid: int) -> None:
+        with self.conn:
+            self.conn.execute("DELETE FROM supervisor WHERE pid = ?", (pid,))
+
     def delete(self, name: str) -> None:
         with self.conn:
             self.conn.execute("DELETE FROM features WHERE name = ?", (name,))
@@ -98,6 +152,12 @@ class State:
             self.conn.execute(
                 f"UPDATE features SET {assignments} WHERE name = ?", (*values.values(), name)
             )
+
+    @property
+    def agents(self) -> Agents:
+        from supervisor.store.agents import Agents
+
+        return Agents(self.conn)
 
     def record_verdict(self, name: str, ok: bool, errors: int, warnings: int) -> None:
         self.update(

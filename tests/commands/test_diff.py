@@ -136,7 +136,7 @@ def test_stat(based: Path) -> None:
     assert result.code == 0, result
     lines = result.out.splitlines()
     table = {line.split("|")[0].strip(): line.split("|")[1].strip() for line in lines[:-1]}
-    assert table == {"bin.dat": "Bin", "old.txt": "1 -", "src/app.py": "3 ++-"}
+    assert table == {"bin.dat": "Bin 0 -> 10 bytes", "old.txt": "1 -", "src/app.py": "3 ++-"}
     assert lines[-1] == " 3 files changed, 2 insertions(+), 2 deletions(-)"
 
 

@@ -79,6 +79,7 @@ def test_ctrl_c_during_a_command_ends_with_one_line_and_130(repo: Path) -> None:
         for k, v in os.environ.items()
         if not k.startswith("GIT_") or k == "GIT_CONFIG_NOSYSTEM"
     }
+    assert not (repo / ".git" / "agent").exists()
     proc = subprocess.Popen(
         ["git-agent", "start", "f"],
         cwd=repo,
@@ -87,7 +88,9 @@ def test_ctrl_c_during_a_command_ends_with_one_line_and_130(repo: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(0.3)
+    deadline = time.monotonic() + 30  # Python's own startup, before its SIGINT handler, is not ours
+    while not (repo / ".git" / "agent").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate()
     assert "Traceback" not in err

@@ -141,9 +141,8 @@ def test_a_checkpoint_is_the_exact_shadow_on_the_chain(repo: Path, feature: Feat
     assert ref(repo, "refs/agent/f/checkpoints") == done.commit
     assert tree_of(repo, done.commit) == expected_tree(feature.shadow, base)
     assert git(repo, "rev-parse", f"{done.commit}^") == base
-    assert git(repo, "log", "-1", "--format=%B", done.commit).strip() == (
-        "my work\n\nCheckpoint: 1\nFeature: f"
-    )
+    message = git(repo, "log", "-1", "--format=%B", done.commit).strip()
+    assert message.startswith("my work\n\nCheckpoint: 1\nFeature: f\nAudit: ")
     entries = ls_tree(repo, done.commit)
     assert entries[b"run.sh"][0] == "100755" and entries[b"link"][0] == "120000"
     assert b"docs/guide.md" not in entries

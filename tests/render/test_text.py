@@ -68,19 +68,13 @@ def test_one_of_each_is_singular() -> None:
     assert text.plural(0, "error") == "0 errors"
 
 
-def test_name_status_and_diffstat() -> None:
+def test_name_status() -> None:
     changes = [
         change("new.py", "A", added=3),
         change("b.bin", "M", binary=1),
         change("to.py", "R", "from.py", added=1, deleted=2),
     ]
     assert printed(text.name_status, changes) == ["A\tnew.py", "M\tb.bin", "R\tfrom.py\tto.py"]
-    assert printed(text.diffstat, changes) == [
-        " new.py           |     3 +++",
-        " b.bin            | Bin",
-        " from.py => to.py |     3 +--",
-        " 3 files changed, 4 insertions(+), 2 deletions(-)",
-    ]
 
 
 def test_a_verdict_in_words() -> None:

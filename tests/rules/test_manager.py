@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import textwrap
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from supervisor.config.settings import blocked_from
 from supervisor.errors import OperationalError, UsageError
 from supervisor.rules.manager import emit, load
 from supervisor.rules.types import Event
-from tests.kit import cli, commit_all, run_cli
+from tests.kit import cli, commit_all, distribution, on_path, run_cli
 
 DEMO = """
 from __future__ import annotations
@@ -53,22 +51,6 @@ def git_agent_check_changes(changes, ctx):
 BROKEN = """
 import git_agent_module_that_does_not_exist  # noqa: F401
 """
-
-
-def distribution(site: Path, dist: str, plugin: str, module: str, source: str) -> Path:
-    """A tiny installed distribution: a module and its dist-info declaring one entry point."""
-    site.mkdir(parents=True, exist_ok=True)
-    (site / f"{module}.py").write_text(textwrap.dedent(source))
-    info = site / f"{dist}-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(f"[git_agent]\n{plugin} = {module}\n")
-    return site
-
-
-def on_path(site: Path) -> dict[str, str]:
-    old = os.environ.get("PYTHONPATH")
-    return {"PYTHONPATH": f"{site}{os.pathsep}{old}" if old else str(site)}
 
 
 @pytest.fixture
