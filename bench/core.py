@@ -296,33 +296,40 @@ class Bench:
         return self.rows
 
     def time_start(self) -> None:
-        """`git agent start` between two `git worktree add` of the same commit."""
-        os.sync()  # the build's writeback must not land on whatever is timed next
+        """`git agent start` between two `git worktree add` of the same commit, `repeat` rounds.
 
-        def add(k: int) -> float:
-            path = self.work / f"wt{k}"
-            return timed(
-                lambda: sh(
-                    ["git", "worktree", "add", "-q", "--detach", str(path), self.base], self.repo
-                )
-            )
-
-        first = add(1)
-        ours = timed(lambda: sh(["git", "agent", "start", FEATURE], self.repo))
-        second = add(2)
+        Round 0 starts the feature the later phases use and keeps its two worktrees (`wt1` is
+        the revert phase's); each later round starts a feature of its own, and everything it
+        made is removed again, untimed, before the next."""
+        ours, git = [], []
+        for round_ in range(self.repeat):
+            os.sync()  # the last round's writeback must not land on whatever is timed next
+            name = FEATURE if round_ == 0 else f"s{round_}"
+            first, second = self.work / f"wt{2 * round_ + 1}", self.work / f"wt{2 * round_ + 2}"
+            took = self.worktree_add(first)
+            ours.append(timed(lambda: sh(["git", "agent", "start", name], self.repo)))  # noqa: B023
+            git.append(took + self.worktree_add(second))
+            if round_:
+                sh(["git", "agent", "remove", name, "--force"], self.repo)
+                for path in (first, second):
+                    sh(["git", "worktree", "remove", "--force", str(path)], self.repo)
         self.add(
             Row(
                 "start (process)",
                 self.files,
                 None,
-                ours,
+                statistics.median(ours),
                 "2x worktree add",
-                first + second,
+                statistics.median(git),
                 at_least(1),
             )
         )
         status = sh(["git", "agent", "status", FEATURE, "--json"], self.repo)
         self.shadow = Path(json.loads(status)["shadow"])
+
+    def worktree_add(self, path: Path) -> float:
+        args = ["git", "worktree", "add", "-q", "--detach", str(path), self.base]
+        return timed(lambda: sh(args, self.repo))
 
     def scratch_init(self) -> None:
         """A git dir of its own (objects borrowed by alternates) whose work tree is the shadow."""
@@ -376,7 +383,7 @@ class Bench:
             stats.sort_stats("tottime").print_stats(20)
 
     def checkpoints(self, ws: Workspace, feature: Feature, paths: list[bytes]) -> None:
-        """Ours (warm, known paths; CLI, full scan) and the three git ways, interleaved.
+        """Ours (warm, known paths; CLI, nothing known) and the three git ways, interleaved.
 
         Every repetition modifies the same N files again before each case, and the cases run
         one after the other, so a machine that slows down slows all of them alike.
@@ -481,7 +488,7 @@ class Bench:
         )
         self.add(
             Row(
-                "checkpoint CLI, full scan",
+                "checkpoint CLI, nothing known",
                 self.files,
                 n,
                 got["cli"],
@@ -564,6 +571,77 @@ class Bench:
         )
 
 
+# --------------------------------------------------------------------------- copy-on-write
+
+
+def build_mixed(repo: Path, small: int, large: int, large_bytes: int) -> str:
+    """A one-commit repository of `small` ~800-byte files and `large` files of `large_bytes`
+    random bytes, for the copy-on-write start; its commit."""
+    sh(["git", "init", "-q", str(repo)], repo.parent)
+    chunks = [
+        b"commit refs/heads/main\ncommitter Bench <bench@example.com> 0 +0000\ndata 5\nbase\n"
+    ]
+    rng = random.Random(3)
+    for i in range(small):
+        data = content(i)
+        path = b"src/d%02d/f%d.py" % (i % 50, i)
+        chunks.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(data), data))
+    for i in range(large):
+        data = rng.randbytes(large_bytes)
+        chunks.append(b"M 100644 inline assets/a%d.bin\ndata %d\n%s\n" % (i, len(data), data))
+    sh(["git", "fast-import", "--quiet"], repo, stdin=b"".join(chunks))
+    sh(["git", "reset", "-q", "--hard", "main"], repo)
+    return sh(["git", "rev-parse", "HEAD"], repo)
+
+
+def cow_start(where: Path, repeat: int) -> list[Row]:
+    """`start` on a file system with reflinks (btrfs, XFS) against two `git worktree add`, in
+    interleaved rounds, for a repository whose bytes are mostly in large files."""
+    from supervisor.gitio.repo import Repo
+    from supervisor.lifecycle import clone
+
+    work = where / "git-agent-bench-cow"
+    rmtree(work)
+    work.mkdir(parents=True)
+    repo = work / "repo"
+    repo.mkdir()
+    small, large, size = 5_000, 200, 1 << 20
+    base = build_mixed(repo, small, large, size)
+    store = Repo.open(repo)
+    home = repo / ".git" / "agent" / "features"
+    home.mkdir(parents=True)
+    plan = clone.plan(store, store.commit_tree(base), home / "worktree", home / "shadow")
+    print(f"copy-on-write in {where}: {plan}", flush=True)
+    ours, git = [], []
+    try:
+        for round_ in range(max(repeat, 3)):
+            os.sync()
+            name, first, second = f"c{round_}", work / f"a{round_}", work / f"b{round_}"
+            add = ["git", "worktree", "add", "-q", "--detach"]
+            took = timed(lambda: sh([*add, str(first), base], repo))  # noqa: B023
+            ours.append(timed(lambda: sh(["git", "agent", "start", name], repo)))  # noqa: B023
+            git.append(took + timed(lambda: sh([*add, str(second), base], repo)))  # noqa: B023
+            sh(["git", "agent", "remove", name, "--force"], repo)
+            for path in (first, second):
+                sh(["git", "worktree", "remove", "--force", str(path)], repo)
+    finally:
+        rmtree(work)
+    files = small + large
+    label = "start (process), reflinks" if plan.clones else "start (process), no reflinks"
+    return [
+        Row(
+            label,
+            files,
+            None,
+            statistics.median(ours),
+            "2x worktree add",
+            statistics.median(git),
+            at_least(1),
+            note=f"{large} files of {size >> 20} MiB",
+        )
+    ]
+
+
 # --------------------------------------------------------------------------- start-up
 
 
@@ -591,7 +669,7 @@ def scaling(small: Sequence[Row], large: Sequence[Row]) -> str:
     ops = [
         "checkpoint warm, known paths",
         "validate in-process, known paths",
-        "checkpoint CLI, full scan",
+        "checkpoint CLI, nothing known",
         "revert N paths in-process",
     ]
     lines = ["| operation | N | small | large | large/small |", "| --- | --- | --- | --- | --- |"]
@@ -621,6 +699,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-small", action="store_true", help="skip the tenth-size repository")
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
     parser.add_argument(
+        "--cow-dir",
+        type=Path,
+        help="also time start on this folder's file system (btrfs or XFS: copy-on-write)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="also write cProfile dumps of in-process ops to WORK/profiles",
@@ -649,12 +732,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             if not args.keep:
                 rmtree(bench.work)
+    cow = cow_start(args.cow_dir.resolve(), args.repeat) if args.cow_dir else []
     print()
     print(started)
     print()
     for rows in results:
         print(table(rows))
         print()
+    if cow:
+        print(table(cow))
+        print(f"({cow[0].note}, 5,000 small ones; {args.cow_dir})\n")
     if len(results) == 2:
         print("cost growth with repository size (ours, same N changed files):")
         print(scaling(results[0], results[1]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -42,11 +43,27 @@ def locate(cwd: Path, env: Mapping[str, str], head: bool = False) -> Location:
         found = _rev_parse([*QUERY, "--show-toplevel", "--verify", "HEAD"], cwd, env)
         if found is not None and len(found) == 5:
             return Location(Path(found[0]), Path(found[1]), Path(found[3]), found[4])
-    where = _locate(cwd, env)
+    where = _located(cwd, env)
     if not head or where.bare:
         return where
     born = _rev_parse(["--verify", "--quiet", "HEAD"], cwd, env)
     return Location(where.git_dir, where.common_dir, where.work_tree, born[0] if born else None)
+
+
+# Where a process just found a repository: a command asks twice in a row (who runs it, then
+# where it works) and git is asked once. Kept for a moment, and while its git dir is there.
+_FOUND: dict[tuple[str, tuple[str, ...]], tuple[float, Location]] = {}
+REMEMBER = 2.0  # seconds
+
+
+def _located(cwd: Path, env: Mapping[str, str]) -> Location:
+    key = (os.path.abspath(cwd), tuple(env.get(k, "") for k in LOCATING))
+    when, known = _FOUND.get(key, (0.0, None))
+    if known is not None and time.monotonic() - when < REMEMBER and known.git_dir.is_dir():
+        return known
+    found = _locate(cwd, env)
+    _FOUND[key] = (time.monotonic(), found)
+    return found
 
 
 def _locate(cwd: Path, env: Mapping[str, str]) -> Location:

@@ -3,11 +3,13 @@ the shadow from a checkpoint, the worktree at the feature's branch. `revert` doe
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from supervisor.gitio.repo import Repo, init_shadow
 from supervisor.gitio.run import run_git
 from supervisor.lifecycle.feature import Feature
+from supervisor.lifecycle.shadow import ignore_sources
 from supervisor.lifecycle.snapshot import Snapshot, never_ignored
 from supervisor.lifecycle.worktree import git_dir_of
 from supervisor.lifecycle.writer import checkout
@@ -35,7 +37,9 @@ def rebuild_shadow(feature: Feature, commit: str) -> None:
     (own.git_dir / SHADOW_MARKER).write_text(f"{repo.common_dir}\n")
     (own.git_dir / FEATURE_MARKER).write_text(f"{row.name}\n")
     entries = checkout(repo, tree, feature.shadow)
-    snapshot = Snapshot(repo, feature.shadow, layout.snapshot_cache(row.name), never_ignored)
+    sources = ignore_sources(layout.view(row.name), os.environ)
+    cache = layout.snapshot_cache(row.name)
+    snapshot = Snapshot(repo, feature.shadow, cache, never_ignored, sources)
     snapshot.reset(tree, entries)
     snapshot.save()
 

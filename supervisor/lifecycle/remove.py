@@ -29,7 +29,7 @@ def remove(feature: Feature, force: bool = False) -> bool:
     _remove_worktree(feature, force)
     shutil.rmtree(feature.shadow, ignore_errors=True)
     home = feature.ws.layout.feature_dir(feature.name)
-    for leftover in ("view.git", "snapshot.cache"):
+    for leftover in ("view.git", "snapshot.cache", "snapshot.cache.index"):
         target = home / leftover
         if target.is_dir():
             shutil.rmtree(target, ignore_errors=True)

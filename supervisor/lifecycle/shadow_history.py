@@ -48,19 +48,21 @@ def _secure(repo: Repo, git_dir: Path, keep_refs: list[str], stamp: Path) -> boo
 
 
 def _history_state(git_dir: Path) -> str:
-    """A fingerprint of what the shadow's history is: its refs, reflogs, HEAD and index."""
+    """A fingerprint of what the shadow's history is: every file that holds a ref, a reflog,
+    HEAD or the index (git rewrites a file, under a new inode, whenever one changes). Read
+    from the files, without starting git: it runs on every scan."""
     digest = hashlib.sha256()
-    refs = run_git(
-        [f"--git-dir={git_dir}", "for-each-ref", "--format=%(objectname) %(refname)"], git_dir
-    )
-    digest.update(refs.stdout)
     for name in ("HEAD", "index", "packed-refs"):
-        digest.update(_stat_of(git_dir / name))
-    logs = git_dir / "logs"
-    if logs.is_dir():
-        for top, _, files in os.walk(logs):
+        digest.update(name.encode() + _stat_of(git_dir / name))
+    for folder in ("refs", "logs", "reftable"):
+        top = git_dir / folder
+        if not top.is_dir():
+            continue
+        for base, dirs, files in os.walk(top):
+            dirs.sort()
             for file in sorted(files):
-                digest.update(os.path.join(top, file).encode() + _stat_of(Path(top, file)))
+                path = Path(base, file)
+                digest.update(os.fsencode(path) + _stat_of(path))
     return digest.hexdigest()
 
 
@@ -69,7 +71,7 @@ def _stat_of(path: Path) -> bytes:
         info = path.stat()
     except OSError:
         return b"-"
-    return f"{info.st_size}:{info.st_mtime_ns}".encode()
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}".encode()
 
 
 def _copy_needed(git_dir: Path, kept: list[str]) -> bool:

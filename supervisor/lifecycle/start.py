@@ -23,12 +23,14 @@ from supervisor.config.settings import fault
 from supervisor.errors import FatalError, UsageError
 from supervisor.gitio.repo import Repo, init_shadow
 from supervisor.gitio.run import git_alongside, run_git
+from supervisor.lifecycle import clone
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.records import base_branch, record_row
-from supervisor.lifecycle.snapshot import Snapshot, never_ignored
+from supervisor.lifecycle.shadow import ignore_sources
+from supervisor.lifecycle.snapshot import Cached, Snapshot, never_ignored
 from supervisor.lifecycle.trust import trusted_anchor
 from supervisor.lifecycle.workspace import Workspace
-from supervisor.lifecycle.writer import Progress, checkout
+from supervisor.lifecycle.writer import Deferred, Progress, checkout, clone_deferred
 from supervisor.rules.context import ReadOnly, RuleContext
 from supervisor.rules.engine import check_config
 from supervisor.store.layout import FEATURE_MARKER, SHADOW_MARKER
@@ -175,12 +177,19 @@ def _create(ws: Workspace, row: FeatureRow, plan: bytes | None, progress: Progre
         layout.plan_json(name).write_text(json.dumps(valid, sort_keys=True))
     repo.create_ref(branch_of(name), row.base, "git-agent: start")
     fault(ws.settings, "start:branch")
+    tree = repo.commit_tree(row.base)
+    cloning = clone.plan(repo, tree, Path(row.worktree), Path(row.shadow)).clones
+    deferred: list[Deferred] = []  # large files, cloned from the worktree below
     with git_alongside(
         [*repo.git_args, "worktree", "add", "--quiet", row.worktree, f"agent/{name}"], repo.workdir
     ):
         Repo.init_bare(layout.view(name))
-        _make_shadow(ws, row, progress)
-        fault(ws.settings, "start:shadow")
+        entries = _make_shadow(ws, row, tree, progress, deferred if cloning else None)
+    if deferred:
+        same = clone.verbatim(Path(row.worktree), [d.path for d in deferred])
+        entries.update(clone_deferred(repo, Path(row.shadow), Path(row.worktree), deferred, same))
+    fault(ws.settings, "start:shadow")
+    _keep_snapshot(ws, row, tree, entries)  # after the worktree: more of the shadow is settled
     run_git(
         [*repo.git_args, "worktree", "lock", "--reason", f"git-agent feature {name}", row.worktree],
         repo.workdir,
@@ -198,21 +207,36 @@ def _mark_worktree(worktree: Path, name: str) -> None:
     (git_dir / FEATURE_MARKER).write_text(f"{name}\n")
 
 
-def _make_shadow(ws: Workspace, row: FeatureRow, progress: Progress | None) -> None:
+def _make_shadow(
+    ws: Workspace,
+    row: FeatureRow,
+    tree: bytes,
+    progress: Progress | None,
+    deferred: list[Deferred] | None,
+) -> dict[bytes, Cached]:
     repo, shadow = ws.repo, Path(row.shadow)
     if shadow.parent == ws.layout.feature_dir(row.name):
         _fence(shadow.parent)  # only in a folder of git-agent's own, never in one a user chose
-    tree = repo.commit_tree(row.base)
     own = init_shadow(shadow, f"agent/{row.name}", repo.objects_dir, row.base, tree)
     (own.git_dir / SHADOW_MARKER).write_text(f"{repo.common_dir}\n")
     (own.git_dir / FEATURE_MARKER).write_text(f"{row.name}\n")
     total = repo.count_files(tree) if progress is not None else 0
     if progress is not None:
         progress(0, total)
-    entries = checkout(repo, tree, shadow, progress, total)
+    entries = checkout(repo, tree, shadow, progress, total, deferred, clone.CLONE_MIN)
     if progress is not None:
         progress(total, total)
-    snap = Snapshot(repo, shadow, ws.layout.snapshot_cache(row.name), never_ignored)
+    return entries
+
+
+def _keep_snapshot(
+    ws: Workspace, row: FeatureRow, tree: bytes, entries: dict[bytes, Cached]
+) -> None:
+    """The shadow's snapshot cache, from what the checkout wrote (and its private index)."""
+    layout = ws.layout
+    sources = ignore_sources(layout.view(row.name), os.environ)
+    cache = layout.snapshot_cache(row.name)
+    snap = Snapshot(ws.repo, Path(row.shadow), cache, never_ignored, sources)
     snap.reset(tree, entries)
     snap.save()
 

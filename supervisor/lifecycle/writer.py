@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from supervisor.gitio import trees
-from supervisor.gitio.objects import MODE_EXEC, MODE_GITLINK, MODE_LINK
+from supervisor.gitio.objects import MODE_EXEC, MODE_FILE, MODE_GITLINK, MODE_LINK
 from supervisor.gitio.repo import Repo
 from supervisor.lifecycle.snapshot import Cached, stat_key
 
+FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
+
 Progress = Callable[[int, int], None]  # (files done, files in all)
 EntryChange = tuple[bytes, trees.Entry | None, trees.Entry | None]  # path, old, new
+
+
+class Deferred(NamedTuple):
+    """A file `checkout` left for `clone_deferred`."""
+
+    path: bytes
+    entry: trees.Entry
+    size: int
 
 
 class Writer:
@@ -42,15 +54,28 @@ class Writer:
         self._dirs: set[bytes] = set()
 
     def apply(
-        self, changes: Iterable[EntryChange], progress: Progress | None = None, total: int = 0
+        self,
+        changes: Iterable[EntryChange],
+        progress: Progress | None = None,
+        total: int = 0,
+        deferred: list[Deferred] | None = None,
+        defer_from: int = 0,
     ) -> dict[bytes, Cached | None]:
-        """Make each path hold its new entry (None: absent); return the new cache entries."""
+        """Make each path hold its new entry (None: absent); return the new cache entries.
+        With `deferred`, a regular file of at least `defer_from` bytes is not written but put
+        there (see `clone`)."""
         written: dict[bytes, Cached | None] = {}
         removed: list[bytes] = []
         for count, (path, _, new) in enumerate(changes, 1):
             if b".git" in path.split(b"/"):
                 continue  # never write into a git dir, the shadow's own least of all
-            if new is None:
+            if new is not None and deferred is not None and new[0] in (MODE_FILE, MODE_EXEC):
+                data = self.repo.read_blob(new[1])
+                if len(data) >= defer_from:
+                    deferred.append(Deferred(path, new, len(data)))
+                else:
+                    written[path] = self._write_file(self._prepare(path), new, data)
+            elif new is None:
                 self.remove(path)
                 removed.append(path)
                 written[path] = None
@@ -71,6 +96,10 @@ class Writer:
         if mode == MODE_LINK:
             os.symlink(data, path)
             return (stat_key(os.lstat(path)), oid, mode)
+        return self._write_file(path, entry, data)
+
+    def _write_file(self, path: bytes, entry: trees.Entry, data: bytes) -> Cached:
+        mode, oid = entry
         perms = 0o777 if mode == MODE_EXEC else 0o666
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, perms)
         try:
@@ -81,6 +110,33 @@ class Writer:
         finally:
             os.close(fd)
         return (stat_key(st), oid, mode)
+
+    def clone(self, rel: bytes, entry: trees.Entry, source: Path, size: int | None) -> Cached:
+        """Write `rel` as a copy-on-write clone of the same path under `source` (a checkout of
+        the same tree), kept only when it holds the entry's blob: when `size` is given (git
+        wrote the file as the blob's bytes) it must have that size, else it must hash to the
+        blob. Otherwise it is written from the object store."""
+        import fcntl
+
+        mode, oid = entry
+        path = self._prepare(rel)
+        perms = 0o777 if mode == MODE_EXEC else 0o666
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, perms)
+        try:
+            src = os.open(os.fsencode(source) + b"/" + rel, os.O_RDONLY | os.O_NOFOLLOW)
+            try:
+                fcntl.ioctl(fd, FICLONE, src)
+            finally:
+                os.close(src)
+            st = os.fstat(fd)
+            if st.st_size == size if size is not None else _blob_id(fd) == oid:
+                return (stat_key(st), oid, mode)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        os.unlink(path)
+        return self.write(rel, entry)
 
     def remove(self, rel: bytes) -> None:
         if self._parents_are_dirs(rel):
@@ -162,6 +218,20 @@ class Writer:
                 head = head.rpartition(b"/")[0]
 
 
+def _blob_id(fd: int) -> bytes:
+    """The blob id of an open file's content, read from its start."""
+    size = os.fstat(fd).st_size
+    digest = hashlib.sha1(b"blob %d\0" % size)
+    os.lseek(fd, 0, os.SEEK_SET)
+    read = 0
+    while chunk := os.read(fd, 1 << 20):
+        digest.update(chunk)
+        read += len(chunk)
+    if read != size:
+        raise OSError("the file changed while it was read")
+    return digest.digest()
+
+
 def _remove(path: bytes) -> None:
     try:
         st = os.lstat(path)
@@ -174,13 +244,39 @@ def _remove(path: bytes) -> None:
 
 
 def checkout(
-    repo: Repo, tree: bytes | None, root: Path, progress: Progress | None = None, total: int = 0
+    repo: Repo,
+    tree: bytes | None,
+    root: Path,
+    progress: Progress | None = None,
+    total: int = 0,
+    deferred: list[Deferred] | None = None,
+    defer_from: int = 0,
 ) -> dict[bytes, Cached]:
-    """Write every entry of `tree` into the empty directory `root`; return the stat cache."""
+    """Write every entry of `tree` into the empty directory `root` (but, with `deferred`, the
+    regular files of at least `defer_from` bytes: they go there, for `clone_deferred`);
+    return the stat cache."""
     root.mkdir(parents=True, exist_ok=True)
     empty = all(child.name == ".git" for child in root.iterdir())
-    written = Writer(repo, root, empty).apply(trees.compare(repo, None, tree), progress, total)
+    changes = trees.compare(repo, None, tree)
+    written = Writer(repo, root, empty).apply(changes, progress, total, deferred, defer_from)
     return {path: cached for path, cached in written.items() if cached is not None}
+
+
+def clone_deferred(
+    repo: Repo,
+    root: Path,
+    source: Path,
+    deferred: list[Deferred],
+    verbatim: Container[bytes],
+) -> dict[bytes, Cached]:
+    """The files `checkout` left out, cloned from `source` (or written where that fails);
+    those in `verbatim` are known to be the blob's bytes in `source` (no attribute converts
+    them), the others are hashed."""
+    writer = Writer(repo, root)
+    return {
+        path: writer.clone(path, entry, source, size if path in verbatim else None)
+        for path, entry, size in deferred
+    }
 
 
 def checkout_once(repo: Repo, tree: bytes | None, root: Path) -> Callable[[], Path]:

@@ -21,7 +21,11 @@ def test_a_queue_overflow_is_reconciled_and_nothing_is_missed(watched: Started) 
     max_queued = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
     count = max_queued + 2000  # more events than the queue holds, whatever the kernel merges
     folder = watched.shadow / "burst"
+    before = watches_of(pid)
     folder.mkdir()
+    # stopped only once its watcher watches the new folder: the burst below must reach the
+    # kernel's queue (a folder watched later is read whole, and nothing would be lost)
+    wait_for(lambda: watches_of(pid) > before)
     os.kill(pid, signal.SIGSTOP)  # nobody reads: the kernel's queue fills and overflows
     try:
         for number in range(count):
@@ -32,6 +36,20 @@ def test_a_queue_overflow_is_reconciled_and_nothing_is_missed(watched: Started) 
     wait_for(lambda: wanted <= judged(watched.repo), timeout=60)
     reasons = lambda: [e["data"]["reason"] for e in of_type(watched.repo, "reconcile")]  # noqa: E731
     wait_for(lambda: "events were lost" in reasons(), timeout=30)
+
+
+def watches_of(pid: int) -> int:
+    """The inotify watches process `pid` holds, as the kernel counts them."""
+    total = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") != "anon_inode:inotify":
+                continue
+            with open(f"/proc/{pid}/fdinfo/{fd}", "rb") as info:
+                total += sum(line.startswith(b"inotify wd:") for line in info)
+        except OSError:
+            continue
+    return total
 
 
 def test_running_out_of_watches_turns_to_polling(repo: Path, supervised: list[Path]) -> None:
