@@ -30,6 +30,9 @@ class CappedLog:
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._head = open(path, "ab")  # noqa: SIM115 - closed in close()
+        if self._head.tell():  # an earlier run's output is there: where this one begins
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
+            self._head.write(f"\n[git-agent: the agent runs again, {stamp}]\n".encode())
         self.tail_path.unlink(missing_ok=True)
 
     def write(self, data: bytes) -> None:

@@ -47,7 +47,7 @@ class AgentPool:
         # the environment of the command that queued each agent (start, resume): never on disk
         self.environs: dict[str, dict[str, str]] = {}
         self.paused_at: dict[str, float] = {}
-        self.limit = limit or os.cpu_count() or 1
+        self.fixed_limit = limit  # else the policy's at HEAD, read each time agents wait
         self.subreaper = become_subreaper()
         self._registry = self.ws.layout.live_dir() / AGENTS_FILE
         self._lose_the_dead()
@@ -120,8 +120,9 @@ class AgentPool:
     def _schedule(self) -> None:
         queued = [r for r in self.ws.state.agents.all() if r.state == "queued"]
         queued.sort(key=lambda r: (-r.priority, r.queued or 0.0))
+        limit = self._limit() if queued else 0
         for row in queued:
-            if len(self.running) >= self.limit:
+            if len(self.running) >= limit:
                 return
             if row.feature in self.running or self._awaits_environment(row):
                 continue
@@ -135,6 +136,14 @@ class AgentPool:
                 self._failed_to_start(row, str(exc))
             except OSError as exc:  # the agent fails to start; the supervisor carries on
                 self._failed_to_start(row, f"cannot start the agent: {exc}")
+
+    def _limit(self) -> int:
+        """`[scheduling] max_running` of the policy at HEAD now (0 or none: one per CPU)."""
+        if self.fixed_limit:
+            return self.fixed_limit
+        head = self.ws.repo.head_commit()
+        table = self.ws.policy_at(head).tables.get("scheduling", {}) if head else {}
+        return int(table.get("max_running") or 0) or os.cpu_count() or 1
 
     def _awaits_environment(self, row: AgentRow) -> bool:
         """A row just queued waits a moment for the request that brings its asker's
@@ -241,7 +250,11 @@ class AgentPool:
         process.join()
         process.sample(force=True)
         state = _ending(process)
-        usage = _usage(self.ws.layout.agent_dir(name) / "logs" / "stdout.log")
+        summary = _summary(self.ws.layout.agent_dir(name) / "logs" / "stdout.log")
+        usage = json.dumps(summary["usage"]) if "usage" in summary else None
+        if summary.get("status") == "budget" and process.why is None:  # it ended itself
+            state = "timed-out" if summary.get("reason") == "wall time" else state
+            process.why = f"budget: {summary.get('reason')} ({summary.get('message')})"
         self.ws.state.agents.update(
             name,
             state="queued" if state == "restart" else state,
@@ -380,16 +393,16 @@ def _descends(pid: int, ancestor: int) -> bool:
         return False
 
 
-def _usage(stdout_log: Path) -> str | None:
-    """The built-in agent's last line: its usage as JSON (None for any other agent)."""
+def _summary(stdout_log: Path) -> dict[str, Any]:
+    """The built-in agent's last line: its status and usage as JSON ({} for any other agent)."""
     try:
         with stdout_log.open("rb") as stream:
             stream.seek(max(0, stdout_log.stat().st_size - 4096))
             last = stream.read().strip().splitlines()[-1]
         found = json.loads(last)
     except (OSError, IndexError, ValueError):
-        return None
-    return json.dumps(found["usage"]) if isinstance(found, dict) and "usage" in found else None
+        return {}
+    return found if isinstance(found, dict) and "usage" in found else {}
 
 
 def _require_program(program: str, cwd: Path, path: str | None, agent: str) -> None:

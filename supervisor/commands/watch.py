@@ -32,7 +32,7 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
 
 def in_foreground(ws: Workspace, names: list[str], out: Output) -> int:
     supervisor = Supervisor(ws, runners(), listener(out))
-    supervisor.participants.append(AgentPool(supervisor, scheduling_limit(ws)))
+    supervisor.participants.append(AgentPool(supervisor))
     try:
         supervisor.__enter__()
     except AlreadySupervised as exc:
@@ -79,15 +79,6 @@ def watchable(ws: Workspace, wanted: list[str]) -> list[str]:
     if not names and not waiting:
         raise UsageError("no active feature to watch: `git agent start <feature>` first")
     return names
-
-
-def scheduling_limit(ws: Workspace) -> int | None:
-    """`[scheduling] max_running` of the policy at HEAD (0 or none: one per CPU)."""
-    head = ws.repo.head_commit()
-    if head is None:
-        return None
-    limit = ws.policy_at(head).tables.get("scheduling", {}).get("max_running")
-    return int(limit) if limit else None
 
 
 def runners() -> dict[str, Runner]:

@@ -203,6 +203,7 @@ def test_stop_ends_the_agent_and_resume_runs_it_again(fast_repo: Path, tmp_path:
         """
         import sys, time
         open("runs.txt", "a").write(" ".join(sys.argv[1:]) + "\\n")
+        print("run", *sys.argv[1:], flush=True)
         time.sleep(600)
     """,
     )
@@ -225,6 +226,7 @@ resume = ["{sys.executable}", "{agent}", "again"]
     assert "its agent is queued to run again" in resumed.out
     wait_for(lambda: (shadow / "runs.txt").read_text() == "first\nagain\n")
     assert agent_of(fast_repo)["attempts"] == 2
+    assert "[git-agent: the agent runs again, " in run_cli(fast_repo, "logs", "f").out
 
 
 def test_an_agent_lost_with_its_supervisor_is_ended_and_run_again(

@@ -133,3 +133,22 @@ def test_a_waiting_start_is_shown_and_can_be_called_off(
     assert again.code == 0, again  # the name is free
     run_cli(repo, "stop", "b")
     run_cli(repo, "stop", "a")
+
+
+def test_a_new_max_running_counts_without_restarting_the_supervisor(
+    repo: Path, supervised: list[Path], tmp_path: Path, outbox: Path
+) -> None:
+    commit_policy(repo, FAST + writable(outbox) + "\n[scheduling]\nmax_running = 1\n")
+    log, gate = outbox / "order.log", outbox / "gate"
+    agent = agent_script(tmp_path, 0.1)
+    env = {"LOG": str(log), "GATE": str(gate)}
+    for name in ("a", "b"):
+        assert run_cli(repo, "start", name, "--", sys.executable, agent, env=env).code == 0
+    wait_for(lambda: log.exists() and "a start" in log.read_text())
+    time.sleep(1.0)
+    assert "b start" not in log.read_text()  # one at a time
+    commit_policy(repo, FAST + writable(outbox) + "\n[scheduling]\nmax_running = 2\n")
+    wait_for(lambda: "b start" in log.read_text(), timeout=20)
+    assert "a end" not in log.read_text()  # b started while a still ran
+    gate.write_text("go\n")
+    wait_for(lambda: log.read_text().count("end") == 2, timeout=30)

@@ -59,3 +59,19 @@ def test_a_command_the_model_runs_cannot_write_outside_the_shadow(
     assert "Permission denied" in ran, ran
     assert not outside.exists()
     assert (scoped.shadow / "inside.txt").read_text() == "in\n"
+
+
+def test_a_budget_that_runs_out_is_said_in_status(
+    repo: Path, supervised: list[Path], api: ScriptedApi
+) -> None:
+    commit_policy(repo, builtin_policy() + "max_turns = 1\n")
+    api.add(
+        message(text("One."), tool("write_file", path="a.py", content="a = 1\n")),
+        message(text("Two."), tool("write_file", path="b.py", content="b = 1\n")),
+    )
+    env = {"ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": api.url}
+    result = run_cli(repo, "start", "f", "--agent", "builtin", "--prompt", "go", env=env)
+    assert result.code == 0, result
+    done = ended(repo)
+    assert done["exit_code"] == 4 and done["note"].startswith("budget: turns"), done
+    assert "budget: turns" in run_cli(repo, "status", "f").out
