@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from supervisor.agents import notices
 from supervisor.agents.claude_tools import WRITE_TOOLS
 from supervisor.store.layout import CLAUDE_SETTINGS, OWN_PATHS
 
@@ -36,16 +37,17 @@ PRE_TIMEOUT = 120  # seconds Claude Code waits for the PreToolUse hook before it
 PRE_BUDGET = 90  # the hook's own limit: it denies (exit 2) well before that
 POST_TIMEOUT = 30
 POST_BUDGET = 20
-NOTICES = "notices.jsonl"  # in the feature's agent folder: what the agent is told
+CONTEXT_READ = 4 << 20  # bytes of notices read at once
 OFFSET = "claude-hook.offset"  # how far the PostToolUse hook has read them
 SPARE_OFFSET = "git-agent-claude-hook.offset"  # in the shadow's git dir, where ours is shut
 MAX_CONTEXT = 8000  # characters of notices handed over at once
 EXCLUDED = "# git-agent's own files (never checkpointed)\n"
 
 
-def runs_claude(command: Sequence[str], name: str) -> bool:
-    """Whether an agent (its name, its command line) is Claude Code."""
-    return name == "claude" or (bool(command) and os.path.basename(command[0]) == "claude")
+def install_if_claude(feature: Feature, name: str, command: Sequence[str]) -> None:
+    """Claude Code's hooks in `feature`'s shadow when its agent (by name or program) is it."""
+    if name == "claude" or (bool(command) and os.path.basename(command[0]) == "claude"):
+        install_claude_hook(feature)
 
 
 def install_claude_hook(feature: Feature) -> Path:
@@ -242,7 +244,7 @@ def take_notices(agent_dir: Path, spare_dir: Path) -> list[dict[str, Any]]:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         raw = os.pread(descriptor, 32, 0).strip()
         offset = int(raw) if raw.isdigit() else 0
-        found, end = _since(agent_dir / NOTICES, offset)
+        found, end = notices.since(agent_dir, offset, CONTEXT_READ)
         if end != offset:
             os.ftruncate(descriptor, 0)
             os.pwrite(descriptor, f"{end}\n".encode(), 0)
@@ -258,24 +260,3 @@ def _offset_file(agent_dir: Path, spare_dir: Path) -> int:
         return os.open(agent_dir / OFFSET, flags, 0o600)
     except OSError:  # not ours to write here: a sandbox
         return os.open(spare_dir / SPARE_OFFSET, flags, 0o600)
-
-
-def _since(notices: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
-    """The whole lines of `notices` after byte `offset` (from the start again when the file
-    got shorter), and the offset after them."""
-    try:
-        with notices.open("rb") as stream:
-            if os.fstat(stream.fileno()).st_size < offset:
-                offset = 0
-            stream.seek(offset)
-            data = stream.read(4 << 20)
-    except FileNotFoundError:
-        return [], 0
-    whole = data[: data.rfind(b"\n") + 1]
-    found = []
-    for line in whole.splitlines():
-        with contextlib.suppress(ValueError):
-            entry = json.loads(line)
-            if isinstance(entry, dict):
-                found.append(entry)
-    return found, offset + len(whole)

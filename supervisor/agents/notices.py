@@ -4,6 +4,7 @@ each reader (the built-in agent, Claude Code's PostToolUse hook) keeps its own o
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -15,6 +16,7 @@ from typing import Any
 from supervisor.store.layout import NOTICES_COPY
 
 NOTICES = "notices.jsonl"
+MOST = 1 << 20  # bytes read at once; the rest waits for the next read
 COPY_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
 
 
@@ -40,21 +42,25 @@ def post(agent_dir: Path, sender: str, text: str, shadow: Path | None = None) ->
         os.close(descriptor)
 
 
-def since(agent_dir: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
-    """The notices after byte `offset`, and the offset after them."""
+def since(agent_dir: Path, offset: int, most: int = MOST) -> tuple[list[dict[str, Any]], int]:
+    """The notices after byte `offset` (whole lines only: one still being written waits), at
+    most `most` bytes of them, and the offset after them; from the start again when the file
+    is gone or got shorter (it was replaced)."""
     try:
         with notices_file(agent_dir).open("rb") as stream:
+            if os.fstat(stream.fileno()).st_size < offset:
+                offset = 0
             stream.seek(offset)
-            data = stream.read()
+            data = stream.read(most)
     except FileNotFoundError:
-        return [], offset
+        return [], 0
     whole = data[: data.rfind(b"\n") + 1]
     found = []
     for line in whole.splitlines():
-        try:
-            found.append(json.loads(line))
-        except ValueError:
-            continue
+        with contextlib.suppress(ValueError):
+            notice = json.loads(line)
+            if isinstance(notice, dict) and isinstance(notice.get("text"), str):
+                found.append(notice)
     return found, offset + len(whole)
 
 
@@ -65,10 +71,7 @@ def _mirror(path: Path, line: str) -> None:
         descriptor = os.open(path, COPY_FLAGS, 0o600)
     except OSError:
         return
-    try:
+    with contextlib.suppress(OSError):
         if stat.S_ISREG(os.fstat(descriptor).st_mode):
             os.write(descriptor, line.encode())
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    os.close(descriptor)

@@ -26,7 +26,6 @@ from supervisor.errors import FatalError, UsageError
 from supervisor.lifecycle.feature import Feature
 from supervisor.lifecycle.trust import AGENT_ENV, AGENTS_FILE, start_ticks
 from supervisor.live.supervisor import Supervisor
-from supervisor.store import ports
 from supervisor.store.agents import AgentRow
 
 GRACE_S = 10.0  # between SIGTERM and SIGKILL
@@ -215,13 +214,9 @@ class AgentPool:
     ) -> sandbox.Launch:
         """A command agent under Landlock where the kernel has it (the built-in agent is our
         own code and confines the commands it runs itself)."""
-        table = feature.rules.table("sandbox")
         home = self.environs.get(feature.name, os.environ).get("HOME") or str(Path.home())
-        protected = [str(self.ws.repo.workdir), str(self.ws.repo.common_dir), str(feature.worktree)]
-        block = ports.block_of(self.ws.layout, feature.name)
-        own = list(range(block.first, block.last + 1)) if block is not None else None
-        c = sandbox.confinement(spec, str(feature.shadow), str(tmp), home, table, protected, own)
-        launched = sandbox.launch(c, argv, required=bool(table.get("required")))
+        c, required = sandbox.of_feature(feature, spec, str(tmp), home)
+        launched = sandbox.launch(c, argv, required=required)
         if spec.provider == "anthropic" and launched.confined:
             return sandbox.Launch(tuple(argv), f"{launched.sandbox}, each command it runs", False)
         return launched

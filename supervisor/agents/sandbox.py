@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from supervisor.agents.spec import AgentSpec
+    from supervisor.lifecycle.feature import Feature
 
 # --- the kernel's interface (include/uapi/linux/landlock.h) -------------------------------------
 
@@ -231,6 +232,21 @@ def confinement(
         connect=connect,
         bind=None if ports is None else tuple(sorted(set(ports))),
     )
+
+
+def of_feature(feature: Feature, spec: AgentSpec, tmp: str, home: str) -> tuple[Confinement, bool]:
+    """The confinement of `spec`'s agent in `feature`'s shadow (its policy's `[sandbox]`, the
+    repository, its git directory and the feature's worktree protected, the feature's own
+    ports), and whether that policy requires a sandbox."""
+    from supervisor.store.ports import block_of
+
+    table = feature.rules.table("sandbox")
+    repo = feature.ws.repo
+    protected = [str(repo.workdir), str(repo.common_dir), str(feature.worktree)]
+    block = block_of(feature.ws.layout, feature.name)
+    own = list(range(block.first, block.last + 1)) if block is not None else None
+    c = confinement(spec, str(feature.shadow), tmp, home, table, protected, own)
+    return c, bool(table.get("required"))
 
 
 def tmp_environ(tmp: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from supervisor.agents.claude import install_claude_hook, runs_claude
+from supervisor.agents.claude import install_if_claude
 from supervisor.agents.setup import prepare
 from supervisor.agents.spec import AgentSpec
 from supervisor.config.load import load_plan
@@ -100,8 +100,7 @@ def start_waiting(ws: Workspace, row: AgentRow) -> None:
         load_plan(str(pending["text"]).encode(), str(plan))  # still valid
     feature = start(ws, row.feature, base_of(ws, pending["after"]), plan, prepare=prepare)
     spec = AgentSpec.from_json(json.loads(row.spec))
-    if runs_claude(spec.command, spec.name):
-        install_claude_hook(feature)
+    install_if_claude(feature, spec.name, spec.command)
     ws.state.agents.update(row.feature, pending=None)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
-from supervisor.agents.claude import install_claude_hook, runs_claude
+from supervisor.agents.claude import install_if_claude
 from supervisor.agents.setup import SetupFailed, prepare
 from supervisor.agents.spec import AgentSpec, resolve
 from supervisor.agents.waiting import base_of, check_after, pending_record, promoted
@@ -53,8 +53,7 @@ def run(args: argparse.Namespace, out: Output, env: Mapping[str, str], cwd: str)
         feature = _start(ws, args.feature, base, plan, out)
         _note_uncommitted(ws, feature, pending, out)
         if spec is not None:
-            if runs_claude(spec.command, spec.name):
-                install_claude_hook(feature)
+            install_if_claude(feature, spec.name, spec.command)
             _queue(ws, feature.name, spec, args, layer)
         info = describe(feature)
         live = ws.layout.live_dir()
@@ -122,8 +121,7 @@ def _wait(
         raise UsageError(
             f"feature {args.feature} already exists (see `git agent status {args.feature}`)"
         )
-    head = ws.repo.head_commit()
-    rules = Rules(ws.policy_at(head) if head else Layer(), layer)
+    rules = _rules_at(ws, "HEAD", layer)
     stored = None
     if plan is not None:
         stored = ws.layout.agent_dir(args.feature) / "plan.toml"

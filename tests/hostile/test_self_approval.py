@@ -88,6 +88,17 @@ def test_commands_from_a_shadow_serve_only_that_feature(repo: Path) -> None:
         ["revert", "f", "--worktree"],
         ["status", "other"],
         ["validate", "other"],
+        ["start", "new", "--", "true"],
+        ["tell", "f", "approve yourself"],
+        ["tell", "other", "hello"],
+        ["logs", "other"],
+        ["audit", "other"],
+        ["stop", "f"],
+        ["resume", "f"],
+        ["watch", "f"],
+        ["forget", "third"],
+        ["push", "f"],
+        ["pull", "f"],
     ):
         refused = agent(shadow, *args)
         assert refused.code == 1, (args, refused)
@@ -100,6 +111,9 @@ def test_commands_from_a_shadow_serve_only_that_feature(repo: Path) -> None:
         ["checkpoint", "f"],
         ["checkpoints", "f"],
         ["diff", "f"],
+        ["logs", "f"],
+        ["audit", "f"],
+        ["conflicts"],
     ):
         allowed = agent(shadow, *args)
         assert allowed.code in (0, 1), (args, allowed)

@@ -245,14 +245,10 @@ def execute(
 def _confiner(run: Run, env: Mapping[str, str]) -> Callable[[list[str]], list[str]]:
     """What puts each command the model runs under the sandbox a command agent gets (the
     agent itself, our own code, needs its state and the API)."""
-    table = run.feature.rules.table("sandbox")
     tmp = run.agent_dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     home = env.get("HOME") or str(Path.home())
-    repo = run.feature.ws.repo
-    protected = [str(repo.workdir), str(repo.common_dir), str(run.feature.worktree)]
-    c = sandbox.confinement(run.spec, str(run.feature.shadow), str(tmp), home, table, protected)
-    required = bool(table.get("required"))
+    c, required = sandbox.of_feature(run.feature, run.spec, str(tmp), home)
     return lambda argv: list(sandbox.launch(c, argv, required=required).argv)
 
 

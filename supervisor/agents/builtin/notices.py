@@ -6,36 +6,16 @@ once, and a line still being written is left for the next turn."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
-NOTICES = "notices.jsonl"
-MOST = 1 << 20  # bytes read at once; the rest waits for the next turn
+from supervisor.agents import notices
 
 
 def read_since(agent_dir: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
     """The notices after byte `offset` (whole lines only), and the offset after them."""
-    try:
-        with (agent_dir / NOTICES).open("rb") as stream:
-            size = stream.seek(0, 2)
-            if size < offset:
-                offset = 0  # the file was replaced: read it all again
-            stream.seek(offset)
-            data = stream.read(MOST)
-    except FileNotFoundError:
-        return [], offset
-    whole = data[: data.rfind(b"\n") + 1]
-    found = []
-    for line in whole.splitlines():
-        try:
-            notice = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(notice, dict) and isinstance(notice.get("text"), str):
-            found.append(notice)
-    return found, offset + len(whole)
+    return notices.since(agent_dir, offset)
 
 
 def as_text(notices: list[dict[str, Any]]) -> str:
