@@ -250,20 +250,6 @@ class AgentPool:
         if summary.get("status") == "budget" and process.why is None:  # it ended itself
             state = "timed-out" if summary.get("reason") == "wall time" else state
             process.why = f"budget: {summary.get('reason')} ({summary.get('message')})"
-        self.ws.state.agents.update(
-            name,
-            state="queued" if state == "restart" else state,
-            ended=time.time(),
-            exit_code=process.exit_code,
-            wall=round(process.wall(), 3),
-            cpu=round(process.cpu, 3),
-            peak_rss=process.peak_rss,
-            usage=usage,
-            note=process.why,
-        )
-        del self.running[name]
-        self.deadlines.pop(name, None)
-        self.paused_at.pop(name, None)
         self.sup.emit(
             name,
             "agent-end",
@@ -274,7 +260,23 @@ class AgentPool:
             peak_rss=process.peak_rss,
             leftovers=len(leftovers),
         )
-        self.sup.checkpoint_now(name, f"agent {self.specs[name].name} {state}")
+        try:  # its work checkpointed before its state says it ended
+            self.sup.checkpoint_now(name, f"agent {self.specs[name].name} {state}")
+        finally:
+            self.ws.state.agents.update(
+                name,
+                state="queued" if state == "restart" else state,
+                ended=time.time(),
+                exit_code=process.exit_code,
+                wall=round(process.wall(), 3),
+                cpu=round(process.cpu, 3),
+                peak_rss=process.peak_rss,
+                usage=usage,
+                note=process.why,
+            )
+            del self.running[name]
+            self.deadlines.pop(name, None)
+            self.paused_at.pop(name, None)
 
     def stop(self, name: str, why: str) -> str | None:
         """End `name`'s agent now (SIGTERM, SIGKILL after the grace), waiting for it; its state."""

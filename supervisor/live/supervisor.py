@@ -150,14 +150,16 @@ class Supervisor:
         self._wake.set()
 
     def checkpoint_now(self, name: str, why: str) -> None:
-        """Judge what is pending in `name`'s shadow and checkpoint it (an agent ended)."""
+        """Judge `name`'s whole shadow and checkpoint it (an agent ended: its last writes may
+        not have reached us as events yet, so a full scan, once)."""
         watched = self.watched.get(name)
         if watched is None:
             return
         with self.ws.locked(name):
             if not self._refresh(watched):
                 return
-            self._batch(watched)
+            self.inbox.take(name)  # the full scan covers whatever was pending
+            self._record(watched, watched.judge(None), "reconcile", reason="agent ended")
             if watched.dirty:
                 self._checkpoint(watched, why)
 
